@@ -1,0 +1,32 @@
+"""The project's error hierarchy.
+
+Every error a user can cause derives from :class:`EcsReleaseError`. The CLI and the
+Pulumi program turn one into a single ``error: …`` line (exit status 2 for the CLI),
+never a traceback. Each message names the field or key, the bad value, and the fix.
+"""
+
+from __future__ import annotations
+
+
+class EcsReleaseError(Exception):
+    """Base of every error caused by bad input. ``str(error)`` is the one-line message."""
+
+    def __init__(self, problems: str | list[str]):
+        self.problems: list[str] = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class SpecError(EcsReleaseError):
+    """The static task-definition specification is invalid (one or more problems)."""
+
+
+class SpecFileError(EcsReleaseError):
+    """A task-definition file cannot be read, parsed or validated."""
+
+
+class TagError(EcsReleaseError):
+    """An image tag or digest is missing or malformed."""
+
+
+class StackConfigError(EcsReleaseError):
+    """A stack's configuration is unknown, incomplete or holds keys the program does not know."""
