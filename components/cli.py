@@ -1,0 +1,91 @@
+"""``python -m components``: render what a stack or a task-definition file registers.
+
+Every user error ends as one ``error: …`` line on stderr with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+from .errors import EcsReleaseError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class UsageError(EcsReleaseError):
+    """The command line itself is wrong."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
+        raise UsageError(f"{message}; see: python -m components {self.prog.split()[-1]} --help")
+
+
+def _pairs(values: Sequence[str], option: str, what: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        key, sep, item = value.partition("=")
+        if not sep or not key:
+            raise UsageError(f'{option} "{value}" is not {what}=VALUE; write for example {option} web=1.4.2')
+        pairs[key] = item
+    return pairs
+
+
+def render_stack(stack: str, overrides: dict[str, str], project_dir: Path = PROJECT_DIR) -> dict[str, dict]:
+    """Family → RegisterTaskDefinition document for every task definition the stack's program registers."""
+    from .aws_inputs import document_from_inputs
+    from .offline import TASK_DEFINITION_TYPE, run_program
+
+    resources = run_program(project_dir, stack, overrides)
+    documents = [document_from_inputs(r.inputs) for r in resources if r.type == TASK_DEFINITION_TYPE]
+    return {document["family"]: document for document in documents}
+
+
+def render_file(path: str, tags: dict[str, str]) -> dict:
+    """The canonical document of a task-definition file, with ``tags`` (container → tag or digest) applied."""
+    from .render import render_document
+    from .taskdef_file import load_spec
+
+    return render_document(load_spec(path), tags)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m components", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    render = commands.add_parser("render", help="print the RegisterTaskDefinition document(s) as JSON")
+    source = render.add_mutually_exclusive_group(required=True)
+    source.add_argument("--stack", help="run the program for this stack (dev, staging, prod) under the mock runtime")
+    source.add_argument("--file", help="a task-definition file, JSON or YAML (register input or describe output)")
+    render.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="with --stack: override a config key")
+    render.add_argument("--tag", action="append", default=[], metavar="CONTAINER=TAG", help="with --file: set a container's tag or digest")
+    return parser
+
+
+def run(argv: Sequence[str]) -> str:
+    """Run the CLI and return what it prints; raises :class:`EcsReleaseError` on bad input."""
+    from .render import to_json
+
+    args = _parser().parse_args(argv)
+    if args.stack is not None:
+        if args.tag:
+            raise UsageError("--tag goes with --file; with --stack use --set webTag=1.4.2")
+        result = render_stack(args.stack, _pairs(args.set, "--set", "KEY"))
+    else:
+        if args.set:
+            raise UsageError("--set goes with --stack; with --file use --tag web=1.4.2")
+        result = render_file(args.file, _pairs(args.tag, "--tag", "CONTAINER"))
+    return to_json(result, indent=2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: prints the result, or one ``error:`` line and returns 2."""
+    try:
+        output = run(sys.argv[1:] if argv is None else argv)
+    except EcsReleaseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(output)
+    return 0

@@ -1,0 +1,92 @@
+"""Run the real Pulumi program offline, under the SDK's mock runtime, and record what it registers.
+
+``render --stack`` uses this to show exactly what ``pulumi up`` would send: the program
+(``__main__.py``) runs unchanged with the stack's config, and every resource input it
+registers is recorded. No engine, provider or cloud account is involved.
+See https://www.pulumi.com/docs/iac/concepts/testing/unit/.
+"""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import pulumi
+from pulumi.runtime import Mocks, MockCallArgs, MockResourceArgs, set_all_config, set_mocks
+from pulumi.runtime.mocks import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from .errors import EcsReleaseError, StackConfigError
+from .stack_config import project_name, stack_config
+
+ACCOUNT_ID = "123456789012"
+"""The account the mock runtime pretends to be in (AWS's documentation account)."""
+TASK_DEFINITION_TYPE = "aws:ecs/taskDefinition:TaskDefinition"
+
+
+@dataclass(frozen=True)
+class RegisteredResource:
+    """One resource the program registered: its type token, logical name and inputs."""
+
+    type: str
+    name: str
+    inputs: dict[str, Any] = field(repr=False)
+
+
+class RecordingMocks(Mocks):
+    """Mocks that record every registered resource and answer with plausible AWS outputs."""
+
+    def __init__(self, region: str = "us-east-1"):
+        self.region = region
+        self.resources: list[RegisteredResource] = []
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.resources.append(RegisteredResource(args.typ, args.name, dict(args.inputs)))
+        outputs = dict(args.inputs)
+        if args.typ == TASK_DEFINITION_TYPE:
+            family = args.inputs["family"]
+            arn = f"arn:aws:ecs:{self.region}:{ACCOUNT_ID}:task-definition/{family}"
+            outputs.update(revision=1, arnWithoutRevision=arn, arn=f"{arn}:1")
+        return f"{args.name}-id", outputs
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None] | dict[str, Any]:
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:root", "userId": ACCOUNT_ID, "id": ACCOUNT_ID}
+        if args.token == "aws:index/getRegion:getRegion":
+            return {"name": self.region, "region": self.region, "id": self.region}
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        return {}
+
+
+def run_program(
+    project_dir: Path, stack: str, overrides: Mapping[str, str] | None = None, mocks: RecordingMocks | None = None
+) -> list[RegisteredResource]:
+    """Run ``project_dir``'s program for ``stack`` with the stack file's config plus ``overrides``.
+
+    ``overrides`` keys are project keys (``webTag``) or namespaced ones (``aws:region``).
+    Returns the registered resources in registration order; an :class:`EcsReleaseError`
+    raised by the program propagates unchanged.
+    """
+    project_dir = Path(project_dir).resolve()
+    project = project_name(project_dir)
+    config = stack_config(project_dir, stack)
+    for key, value in (overrides or {}).items():
+        config[key if ":" in key else f"{project}:{key}"] = value
+    mocks = mocks or RecordingMocks(region=str(config.get("aws:region", "us-east-1")))
+
+    set_mocks(mocks, project=project, stack=stack, preview=False)
+    set_all_config(config)
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    main = project_dir / "__main__.py"
+    try:
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
+    except pulumi.RunError as error:
+        if isinstance(error.__cause__, EcsReleaseError):
+            raise error.__cause__ from None
+        raise StackConfigError(str(error)) from None
+    return list(mocks.resources)

@@ -1,0 +1,118 @@
+"""Load an existing task-definition file (JSON or YAML) as a spec.
+
+Accepted shapes: the RegisterTaskDefinition input (what ``aws ecs register-task-definition
+--cli-input-json`` takes), and ``aws ecs describe-task-definition`` output, either wrapped
+(``{"taskDefinition": {...}, "tags": [...]}``) or not. Describe-only, read-only fields are
+dropped and explicit ``null`` values count as absent; everything else must be a field AWS
+accepts, with the type AWS expects, or the file is refused with the field's path.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import SpecFileError
+from .spec import TaskDefinitionSpec
+
+READ_ONLY_FIELDS = (
+    "taskDefinitionArn",
+    "revision",
+    "status",
+    "requiresAttributes",
+    "compatibilities",
+    "registeredAt",
+    "registeredBy",
+    "deregisteredAt",
+)
+"""Fields that describe-task-definition returns but RegisterTaskDefinition does not take."""
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value if item is not None]
+    return value
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """``('containerDefinitions', 0, 'linuxParameters', 'privileged')`` → ``containerDefinitions[0].linuxParameters.privileged``."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(document)"
+
+
+def validation_problems(error: ValidationError) -> list[str]:
+    """One message per pydantic error: the field path, what is wrong, the value, and the fix."""
+    problems = []
+    for item in error.errors(include_url=False):
+        path = field_path(tuple(p for p in item["loc"] if not str(p).startswith("function-")))
+        value = json.dumps(item.get("input"), default=str, ensure_ascii=False)
+        if len(value) > 60:
+            value = value[:57] + "..."
+        if item["type"] == "extra_forbidden":
+            problems.append(f"{path}: unknown field (value {value}); AWS rejects it: remove or rename it")
+        elif item["type"] == "missing":
+            problems.append(f"{path}: required field is missing; add it")
+        else:
+            problems.append(f"{path}: {item['msg'].rstrip('.')}, got {value}; fix the value")
+    return problems
+
+
+def parse_text(text: str, source: str) -> dict[str, Any]:
+    """Parse JSON or YAML text into a mapping; ``source`` names it in errors."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+            raise SpecFileError(
+                f"{source}: not valid JSON or YAML{where}; give a task-definition file in JSON or YAML"
+            ) from None
+    if not isinstance(data, dict):
+        raise SpecFileError(
+            f"{source}: expected a task-definition object (JSON or YAML mapping), got {type(data).__name__}; "
+            "give a RegisterTaskDefinition input or describe-task-definition output"
+        )
+    return data
+
+
+def document_from_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Unwrap describe output, drop read-only fields and nulls: the RegisterTaskDefinition input."""
+    if isinstance(data.get("taskDefinition"), dict):
+        wrapper_tags = data.get("tags")
+        data = dict(data["taskDefinition"])
+        if wrapper_tags and not data.get("tags"):
+            data["tags"] = wrapper_tags
+    return _without_nulls({key: value for key, value in data.items() if key not in READ_ONLY_FIELDS})
+
+
+def spec_from_data(data: dict[str, Any], source: str) -> TaskDefinitionSpec:
+    """Validate a parsed file as a :class:`TaskDefinitionSpec`, naming every bad field."""
+    try:
+        return TaskDefinitionSpec.model_validate(document_from_data(data))
+    except ValidationError as error:
+        raise SpecFileError([f"{source}: {problem}" for problem in validation_problems(error)]) from None
+
+
+def load_spec(path: str | Path) -> TaskDefinitionSpec:
+    """Read, parse and validate a task-definition file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise SpecFileError(f"{path}: cannot read the file ({reason}); give the path of a task-definition file") from None
+    return spec_from_data(parse_text(text, str(path)), str(path))
