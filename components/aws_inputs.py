@@ -31,9 +31,22 @@ _SCALARS = {
 }
 """Top-level fields that pulumi-aws takes unchanged."""
 
-_UNSUPPORTED = {
-    "inferenceAccelerators": "Elastic Inference is retired and pulumi-aws 7 has no such input; remove it",
-}
+_STRUCTURED = ("containerDefinitions", "volumes", "placementConstraints", "proxyConfiguration", "runtimePlatform", "ephemeralStorage", "tags")
+"""Top-level fields that :func:`resource_args` maps to a differently shaped input."""
+_VOLUME_CONFIGURATIONS = ("dockerVolumeConfiguration", "efsVolumeConfiguration", "fsxWindowsFileServerVolumeConfiguration")
+_VOLUME_FIELDS = ("name", "host", "configuredAtLaunch", *_VOLUME_CONFIGURATIONS)
+
+
+def _unsupported_fields(document: Document) -> list[str]:
+    """Fields the ECS API takes but pulumi-aws's TaskDefinition cannot express (e.g. ``inferenceAccelerators``)."""
+    fields = [field for field in document if field not in _SCALARS and field not in _STRUCTURED]
+    fields += [
+        f"volumes[{volume.get('name', index)}].{field}"
+        for index, volume in enumerate(document.get("volumes", []))
+        for field in volume
+        if field not in _VOLUME_FIELDS
+    ]
+    return [f"{field}: pulumi-aws's aws.ecs.TaskDefinition has no input for it; remove it from the spec" for field in fields]
 
 
 def _snake(name: str) -> str:
@@ -54,7 +67,7 @@ def _volume_args(volume: dict[str, Any]) -> dict[str, Any]:
         args["host_path"] = volume["host"]["sourcePath"]
     if "configuredAtLaunch" in volume:
         args["configure_at_launch"] = volume["configuredAtLaunch"]
-    for key in ("dockerVolumeConfiguration", "efsVolumeConfiguration", "fsxWindowsFileServerVolumeConfiguration"):
+    for key in _VOLUME_CONFIGURATIONS:
         if key in volume:
             args[_snake(key)] = _snake_keys(volume[key], maps=("driverOpts", "labels"))
     return args
@@ -62,7 +75,7 @@ def _volume_args(volume: dict[str, Any]) -> dict[str, Any]:
 
 def resource_args(document: Document) -> dict[str, Any]:
     """Keyword arguments for ``aws.ecs.TaskDefinition`` that register ``document``."""
-    problems = [f"{field}: {reason}" for field, reason in _UNSUPPORTED.items() if field in document]
+    problems = _unsupported_fields(document)
     if problems:
         raise SpecError(problems)
     args: dict[str, Any] = {
@@ -95,7 +108,7 @@ def _volume_document(volume: dict[str, Any]) -> dict[str, Any]:
         document["host"] = {"sourcePath": volume["hostPath"]}
     if "configureAtLaunch" in volume:
         document["configuredAtLaunch"] = volume["configureAtLaunch"]
-    for key in ("dockerVolumeConfiguration", "efsVolumeConfiguration", "fsxWindowsFileServerVolumeConfiguration"):
+    for key in _VOLUME_CONFIGURATIONS:
         if key in volume:
             document[key] = volume[key]
     return document

@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import SpecFileError
-from .spec import TaskDefinitionSpec
+from .spec import ContainerDefinition, TaskDefinitionSpec
 
 READ_ONLY_FIELDS = (
     "taskDefinitionArn",
@@ -51,16 +51,38 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return path or "(document)"
 
 
+_CONTAINER_FIELDS = {info.alias or name for name, info in ContainerDefinition.model_fields.items()}
+
+
+def _unknown_field_fix(loc: tuple[int | str, ...]) -> str:
+    """The fix for a field AWS does not take where it stands: usually a field put one level too deep."""
+    field, parent = loc[-1], [p for p in loc[:-1] if isinstance(p, str)][-1:]
+    if parent == ["environment"] and field == "valueFrom":
+        return "environment entries take name and value only; move the entry to secrets"
+    if parent == ["volumes"] and field == "readOnly":
+        return "readOnly belongs on a container's mountPoints entry for this volume; move it there"
+    if "containerDefinitions" in loc[:-2] and field in _CONTAINER_FIELDS:
+        return f"{field} is a container field; move it up into the container definition"
+    return "remove or rename it"
+
+
 def validation_problems(error: ValidationError) -> list[str]:
     """One message per pydantic error: the field path, what is wrong, the value, and the fix."""
     problems = []
     for item in error.errors(include_url=False):
-        path = field_path(tuple(p for p in item["loc"] if not str(p).startswith("function-")))
+        loc = tuple(p for p in item["loc"] if not str(p).startswith("function-"))
+        path = field_path(loc)
         value = json.dumps(item.get("input"), default=str, ensure_ascii=False)
         if len(value) > 60:
             value = value[:57] + "..."
         if item["type"] == "extra_forbidden":
-            problems.append(f"{path}: unknown field (value {value}); AWS rejects it: remove or rename it")
+            problems.append(f"{path}: unknown field (value {value}); AWS rejects it: {_unknown_field_fix(loc)}")
+        elif loc == ("tags",) and isinstance(item.get("input"), dict):
+            first = next(iter(item["input"].items()), ("Name", "value"))
+            problems.append(
+                f'tags: written as a map {value}; AWS takes a list of {{"key", "value"}} objects: '
+                f'write [{{"key": "{first[0]}", "value": "{first[1]}"}}, …]'
+            )
         elif item["type"] == "missing":
             problems.append(f"{path}: required field is missing; add it")
         else:
@@ -104,7 +126,8 @@ def spec_from_data(data: dict[str, Any], source: str) -> TaskDefinitionSpec:
     try:
         return TaskDefinitionSpec.model_validate(document_from_data(data))
     except ValidationError as error:
-        raise SpecFileError([f"{source}: {problem}" for problem in validation_problems(error)]) from None
+        first, *rest = validation_problems(error)
+        raise SpecFileError([f"{source}: {first}", *rest]) from None
 
 
 def load_spec(path: str | Path) -> TaskDefinitionSpec:
