@@ -26,6 +26,9 @@ def spec_problems(spec: "TaskDefinitionSpec") -> list[str]:
     names = [c.name for c in containers if c.name]
     volumes = [v.name for v in spec.volumes or [] if v.name]
 
+    for index, container in enumerate(containers):
+        if not container.name:
+            problems.append(f"containerDefinitions[{index}].name: missing; give the container a name (ECS requires one)")
     for name, count in Counter(names).items():
         if count > 1:
             problems.append(f'containerDefinitions: container name "{name}" is used {count} times; give each container a unique name')

@@ -28,6 +28,11 @@ def test_valid_spec_has_no_problems():
             id="duplicate-container",
         ),
         pytest.param(
+            {"containerDefinitions": containers({"image": "x"})},
+            ["containerDefinitions[2].name: missing; give the container a name (ECS requires one)"],
+            id="unnamed-container",
+        ),
+        pytest.param(
             {"containerDefinitions": containers({"name": "job", "image": "x", "dependsOn": [{"containerName": "db", "condition": "START"}]})},
             ['containerDefinitions[job].dependsOn[0].containerName: "db" is not a container of this task definition; use one of: job, sidecar, web'],
             id="depends-on-missing",
