@@ -30,6 +30,8 @@ def _pairs(values: Sequence[str], option: str, what: str) -> dict[str, str]:
         key, sep, item = value.partition("=")
         if not sep or not key:
             raise UsageError(f'{option} "{value}" is not {what}=VALUE; write for example {option} web=1.4.2')
+        if key in pairs:
+            raise UsageError(f"{option} gives {key} twice ({pairs[key]!r} and {item!r}); give it once")
         pairs[key] = item
     return pairs
 

@@ -12,7 +12,9 @@ class EcsReleaseError(Exception):
     """Base of every error caused by bad input. ``str(error)`` is the one-line message."""
 
     def __init__(self, problems: str | list[str]):
-        self.problems: list[str] = [problems] if isinstance(problems, str) else list(problems)
+        problems = [problems] if isinstance(problems, str) else list(problems)
+        # One line whatever the input held: a newline in a value must not split the error.
+        self.problems: list[str] = [problem.replace("\r", "\\r").replace("\n", "\\n") for problem in problems]
         super().__init__("; ".join(self.problems))
 
 

@@ -16,6 +16,9 @@ from typing import Iterable, Mapping
 
 from .errors import SpecError
 
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?"
+REPOSITORY_PATTERN = re.compile(rf"(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*")
 TAG_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 DIGEST_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
 TAG_RULE = "a tag is 1-128 of A-Z a-z 0-9 _ . - and does not start with . or -"
@@ -52,6 +55,11 @@ class ImageReference:
         if version.startswith("sha256:"):
             return ImageReference(self.repository, None, version)
         return ImageReference(self.repository, version, None)
+
+    @property
+    def is_valid_repository(self) -> bool:
+        """Whether the repository part follows the Docker grammar (a ``<placeholder>`` or ``""`` does not)."""
+        return bool(REPOSITORY_PATTERN.fullmatch(self.repository))
 
     @property
     def version(self) -> str | None:

@@ -91,10 +91,14 @@ def apply_versions(containers: list[Document], versions: Mapping[str, str]) -> N
             problems.append(f'image version for container "{name}" {problem}')
             continue
         image = by_name[name].get("image") or ""
-        if not ImageReference.parse(image).repository:
-            problems.append(f'containerDefinitions[{name}].image: "{image}" names no repository to tag; set the image repository in the spec')
+        reference = ImageReference.parse(image)
+        if not reference.is_valid_repository:
+            problems.append(
+                f'containerDefinitions[{name}].image: "{image}" is not an image repository to tag; '
+                "set the repository (for example 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app) in the spec"
+            )
             continue
-        by_name[name]["image"] = str(ImageReference.parse(image).with_version(version))
+        by_name[name]["image"] = str(reference.with_version(version))
     if problems:
         raise TagError(problems)
 

@@ -63,6 +63,7 @@ BAD_INPUTS = [
     pytest.param(["render", "--stack", "prod", "--set", "cpu=2048"], "cpu is not a config key of this program (only image tags are stack config", id="non-tag-key"),
     pytest.param(["render", "--stack", "qa"], 'unknown stack "qa"', id="unknown-stack"),
     pytest.param(["render", "--stack", "prod", "--set", "webTag"], '--set "webTag" is not KEY=VALUE', id="set-without-value"),
+    pytest.param(["render", "--stack", "prod", "--set", "webTag=1", "--set", "webTag=2"], "--set gives webTag twice ('1' and '2'); give it once", id="set-twice"),
     pytest.param(["render"], "one of the arguments --stack --file is required", id="no-source"),
     pytest.param(["deploy"], "invalid choice: 'deploy'", id="unknown-command"),
 ]
@@ -99,6 +100,10 @@ def test_bad_input_is_one_error_line_and_exit_2(capsys, argv, message):
         pytest.param(json.dumps({"family": "f", "requiresCompatibilities": ["FARGATE"], "networkMode": "bridge", "cpu": "256", "memory": "512",
                                  "containerDefinitions": [{"name": "a", "image": "x"}]}), [],
                      "networkMode: Fargate requires awsvpc, got bridge", id="fargate-bridge"),
+        pytest.param(json.dumps({"family": "f", "containerDefinitions": [{"name": "a", "image": "<IMAGE1_NAME>"}]}), ["--tag", "a=1"],
+                     'containerDefinitions[a].image: "<IMAGE1_NAME>" is not an image repository to tag', id="tag-placeholder-image"),
+        pytest.param(json.dumps({"family": "f", "containerDefinitions": [{"name": "a", "image": "x", "dockerLabels": {"a\nb": 1}}]}), [],
+                     "dockerLabels.a\\nb: Input should be a valid string", id="newline-in-key-stays-one-line"),
         pytest.param(json.dumps({"family": "f", "containerDefinitions": [{"name": "a", "image": "x"}]}), ["--tag", "b=1"],
                      'image version for container "b": the task definition has no such container; use one of: a', id="tag-unknown-container"),
     ],

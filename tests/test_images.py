@@ -104,3 +104,19 @@ def test_tag_keys_errors(names, share, problems):
     with pytest.raises(SpecError) as raised:
         tag_keys(names, share=share)
     assert raised.value.problems == problems
+
+
+@pytest.mark.parametrize(
+    "reference, valid",
+    [
+        ("registry.example.com:5000/team/app", True),
+        ("amazon/aws-cli", True),
+        ("123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/xray/aws-xray-daemon", True),
+        ("<IMAGE1_NAME>", False),
+        ("", False),
+        ("Team/App", False),
+        ("${IMAGE}", False),
+    ],
+)
+def test_repository_follows_the_docker_grammar(reference, valid):
+    assert ImageReference.parse(reference).is_valid_repository is valid

@@ -239,13 +239,16 @@ def repository(image: str) -> str:
     return name[:colon] if colon > slash else name
 
 
+PLACEHOLDER_MARKS = ("<", ">", "$", "{", "}", "YOUR_")
+
+
 def taggable_container(data: dict) -> tuple[str, str] | None:
-    """(name, image) of the file's first container whose image has a real repository."""
+    """(name, image) of the file's first container whose image has a real repository, not a placeholder."""
     inner = data.get("taskDefinition", data)
     for container in inner.get("containerDefinitions") or []:
         image = container.get("image") or ""
         repo = repository(image)
-        if repo and not (repo.startswith("<") and repo.endswith(">")):
+        if repo and not any(mark in repo for mark in PLACEHOLDER_MARKS):
             return container["name"], image
     return None
 
@@ -286,7 +289,16 @@ def test_tag_changes_only_that_containers_image(capsys, path, target):
 
 def test_files_without_a_taggable_image_are_the_placeholder_ones():
     untaggable = sorted(path.name[:2] for path, target in TAG_CASES if target is None)
-    assert untaggable == ["11", "23", "24"]  # "<IMAGE1_NAME>", "", ""
+    assert untaggable == ["11", "22", "23", "24"]  # "<IMAGE1_NAME>", "${ECR_IMAGE}", "", ""
+
+
+@pytest.mark.parametrize(
+    "path", params([REAL_DIR / "11-sbcntr-codedeploy-image-placeholder.json", REAL_DIR / "22-criaai-efs-volumes.json"])
+)
+def test_tagging_a_placeholder_image_is_refused(capsys, path):
+    name = (load(path).get("taskDefinition", load(path)))["containerDefinitions"][0]["name"]
+    line = refuse(capsys, ["render", "--file", str(path), "--tag", f"{name}={NEW_TAG}"])
+    assert f"containerDefinitions[{name}].image:" in line and "is not an image repository to tag" in line
 
 
 def test_digest_replaces_the_tag(capsys):
