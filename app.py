@@ -111,3 +111,26 @@ def web_task_definition(environment: str) -> TaskDefinitionSpec:
 def web_tag_keys(spec: TaskDefinitionSpec) -> dict[str, str]:
     """Container name → stack-config key: ``web`` and ``migrate`` → ``webTag``, ``xray`` → ``xrayTag``."""
     return tag_keys((c.name for c in spec.container_definitions), share=SHARED_TAGS)
+
+
+# --- Release policy per environment (release workflow: mutable tags, digest pinning, retention) ---------
+# Kept apart from the task definition above: see components/pinning.py and the README's "Release workflow".
+
+from components.pinning import ReleasePolicy  # noqa: E402  (this section is self-contained on purpose)
+
+RELEASE_POLICIES = {
+    "dev": ReleasePolicy(keep_revisions=5),
+    "staging": ReleasePolicy(pin_digests=True),
+    "prod": ReleasePolicy(
+        production=True,
+        pin_digests=True,
+        mutable_tag_patterns=["latest", "main", "master", "stable", "*-snapshot", "dev-*"],
+        keep_revisions=10,
+    ),
+}
+"""Per environment: production marking, digest pinning, refused tag globs, revisions kept per family."""
+
+
+def release_policy(environment: str) -> ReleasePolicy:
+    """The release policy of ``environment``; an environment without an entry gets the defaults."""
+    return RELEASE_POLICIES.get(environment, ReleasePolicy())

@@ -8,11 +8,12 @@ See https://www.pulumi.com/docs/iac/concepts/testing/unit/.
 
 from __future__ import annotations
 
+import hashlib
 import runpy
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import pulumi
 from pulumi.runtime import Mocks, MockCallArgs, MockResourceArgs, set_all_config, set_mocks
@@ -25,6 +26,12 @@ from .stack_config import project_name, stack_config
 ACCOUNT_ID = "123456789012"
 """The account the mock runtime pretends to be in (AWS's documentation account)."""
 TASK_DEFINITION_TYPE = "aws:ecs/taskDefinition:TaskDefinition"
+ECR_GET_IMAGE = "aws:ecr/getImage:getImage"
+
+
+def offline_digest(repository_name: str, tag: str) -> str:
+    """The mock runtime's stand-in for the digest ECR holds for ``tag``: ``sha256("<repository name>:<tag>")``."""
+    return "sha256:" + hashlib.sha256(f"{repository_name}:{tag}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -39,9 +46,13 @@ class RegisteredResource:
 class RecordingMocks(Mocks):
     """Mocks that record every registered resource and answer with plausible AWS outputs."""
 
-    def __init__(self, region: str = "us-east-1"):
+    def __init__(self, region: str = "us-east-1", missing_images: Iterable[str] = ()):
         self.region = region
         self.resources: list[RegisteredResource] = []
+        # Digest pinning (components/pinning.py): getImage answers a stand-in digest, sha256("<name>:<tag>");
+        # "<repository name>:<tag>" entries of missing_images answer like ECR's ImageNotFoundException.
+        self.missing_images = set(missing_images)
+        self.image_lookups: list[dict[str, Any]] = []
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.resources.append(RegisteredResource(args.typ, args.name, dict(args.inputs)))
@@ -59,7 +70,23 @@ class RecordingMocks(Mocks):
             return {"name": self.region, "region": self.region, "id": self.region}
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        if args.token == ECR_GET_IMAGE:
+            return self._get_image(dict(args.args))
         return {}
+
+    def _get_image(self, args: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]] | dict[str, Any]:
+        """``aws.ecr.get_image`` by tag: a deterministic stand-in digest, or ImageNotFound for ``missing_images``."""
+        self.image_lookups.append(args)
+        name, tag = args.get("repositoryName"), args.get("imageTag")
+        registry = args.get("registryId") or ACCOUNT_ID
+        if f"{name}:{tag}" in self.missing_images:
+            reason = (
+                f"ImageNotFoundException: The image with imageId {{imageTag:'{tag}'}} does not exist within "
+                f"the repository with name '{name}' in the registry with id '{registry}'"
+            )
+            return {}, [("imageTag", reason)]
+        digest = offline_digest(name, tag)
+        return {"id": digest, "imageDigest": digest, "imageTag": tag, "imageTags": [tag], "registryId": registry, "repositoryName": name}
 
 
 def run_program(

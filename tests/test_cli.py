@@ -23,13 +23,13 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_render_stack_prints_what_the_program_registers(capsys):
-    code, out, err = run_cli(capsys, "render", "--stack", "staging", "--set", "webTag=2.0.0")
+    code, out, err = run_cli(capsys, "render", "--stack", "dev", "--set", "webTag=2.0.0")  # dev does not pin digests
     assert (code, err) == (0, "")
     mocks = RecordingMocks()
-    run_program(PROJECT, "staging", {"webTag": "2.0.0"}, mocks)
+    run_program(PROJECT, "dev", {"webTag": "2.0.0"}, mocks)
     (inputs,) = [r.inputs for r in mocks.resources if r.type == TASK_DEFINITION_TYPE]
-    assert json.loads(out) == {"shop-web-staging": document_from_inputs(inputs)}
-    assert {c["image"].rsplit(":", 1)[1] for c in json.loads(out)["shop-web-staging"]["containerDefinitions"] if "shop/web" in c["image"]} == {"2.0.0"}
+    assert json.loads(out) == {"shop-web-dev": document_from_inputs(inputs)}
+    assert {c["image"].rsplit(":", 1)[1] for c in json.loads(out)["shop-web-dev"]["containerDefinitions"] if "shop/web" in c["image"]} == {"2.0.0"}
 
 
 def test_render_file_keeps_the_files_tags_unless_told(capsys, tmp_path):

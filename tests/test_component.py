@@ -53,7 +53,8 @@ def test_a_tag_change_changes_only_the_image_input(mocks, spec):
     b = TaggedTaskDefinition("b", {"spec": spec, "versions": {**VERSIONS, "web": "1.4.3"}})
 
     def check(_):
-        first, second = [r.inputs for r in mocks.resources if r.type == TASK_DEFINITION_TYPE]
+        # registrations run concurrently: order by logical name ("a-taskdef", "b-taskdef"), not by arrival
+        first, second = [r.inputs for r in sorted(mocks.resources, key=lambda r: r.name) if r.type == TASK_DEFINITION_TYPE]
         assert {k: v for k, v in first.items() if k != "containerDefinitions"} == {
             k: v for k, v in second.items() if k != "containerDefinitions"
         }

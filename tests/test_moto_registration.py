@@ -16,6 +16,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from components.cli import render_file, render_stack
+from components.offline import offline_digest
 
 REGION = "eu-west-1"
 READ_ONLY = (
@@ -102,8 +103,9 @@ def test_a_new_tag_registers_the_next_revision_differing_only_in_images(ecs):
     before, after = images(first), images(second)
     assert {name for name in before if before[name] != after[name]} == {"web", "migrate"}
     assert before["xray"] == after["xray"]
-    assert after["web"] == after["migrate"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:1.4.2"
-    assert before["web"] == before["migrate"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:1.4.1"
+    # prod pins digests (app.RELEASE_POLICIES): the image is the (offline stand-in) digest of the tag
+    assert after["web"] == after["migrate"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web@" + offline_digest("shop/web", "1.4.2")
+    assert before["web"] == before["migrate"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web@" + offline_digest("shop/web", "1.4.1")
 
 
 def test_registered_definition_echoes_what_we_sent_plus_moto_defaults(ecs):
@@ -125,8 +127,10 @@ def test_registered_definition_echoes_what_we_sent_plus_moto_defaults(ecs):
     }
 
     # Task level: every field we sent comes back unchanged; moto adds only empty lists
-    # (tags come back only with include=["TAGS"], and the prod document has none).
-    top_sent = {key: value for key, value in sent.items() if key != "containerDefinitions"}
+    # (tags come back only with include=["TAGS"]: the release tags of components/pinning.py).
+    top_sent = {key: value for key, value in sent.items() if key not in ("containerDefinitions", "tags")}
+    tagged = ecs.describe_task_definition(taskDefinition=described["family"], include=["TAGS"])["tags"]
+    assert sorted(tagged, key=lambda tag: tag["key"]) == sent["tags"]
     assert {key: described[key] for key in top_sent if key in described} == top_sent
     assert set(top_sent) <= set(described)
     assert {key: value for key, value in described.items() if key not in top_sent} == {

@@ -13,7 +13,7 @@ import yaml
 import app
 from components.aws_inputs import document_from_inputs
 from components.errors import StackConfigError
-from components.offline import TASK_DEFINITION_TYPE, RecordingMocks, run_program
+from components.offline import TASK_DEFINITION_TYPE, RecordingMocks, offline_digest, run_program
 from components.stack_config import stack_config
 from components.task_definition import TYPE_TOKEN
 
@@ -37,10 +37,15 @@ def test_each_stack_registers_its_family_with_its_tags(stack):
     assert mocks.resources[1].inputs["skipDestroy"] is True
     assert document["family"] == f"shop-web-{stack}"
     images = {c["name"]: c["image"] for c in document["containerDefinitions"]}
+    web_tag, xray_tag = config["ecs-release:webTag"], config["ecs-release:xrayTag"]
+    if app.release_policy(stack).pin_digests:  # staging and prod register the (stand-in) digest of each tag
+        web_version, xray_version = f"@{offline_digest('shop/web', web_tag)}", f"@{offline_digest('ecr-public/xray/aws-xray-daemon', xray_tag)}"
+    else:
+        web_version, xray_version = f":{web_tag}", f":{xray_tag}"
     assert images == {
-        "migrate": f"{app.REGISTRY}/shop/web:{config['ecs-release:webTag']}",
-        "web": f"{app.REGISTRY}/shop/web:{config['ecs-release:webTag']}",
-        "xray": f"{app.REGISTRY}/ecr-public/xray/aws-xray-daemon:{config['ecs-release:xrayTag']}",
+        "migrate": f"{app.REGISTRY}/shop/web{web_version}",
+        "web": f"{app.REGISTRY}/shop/web{web_version}",
+        "xray": f"{app.REGISTRY}/ecr-public/xray/aws-xray-daemon{xray_version}",
     }
     expected_size = {"dev": ("512", "1024"), "staging": ("512", "1024"), "prod": ("1024", "2048")}[stack]
     assert (document["cpu"], document["memory"]) == expected_size
@@ -60,6 +65,7 @@ def test_a_tag_bump_changes_only_the_images_of_that_key():
     for document in (before, after):
         for c in document["containerDefinitions"]:
             c.pop("image")
+        document["tags"] = [t for t in document["tags"] if not t["key"].startswith("image.")]  # pinned tag + digest
     assert before == after
 
 
