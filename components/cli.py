@@ -63,7 +63,47 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--file", help="a task-definition file, JSON or YAML (register input or describe output)")
     render.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="with --stack: override a config key")
     render.add_argument("--tag", action="append", default=[], metavar="CONTAINER=TAG", help="with --file: set a container's tag or digest")
+    _release_parsers(commands)
     return parser
+
+
+def _release_parsers(commands) -> None:
+    """Release workflow (components/release_diff.py, components/promote.py): diff, check, promote."""
+    diff = commands.add_parser("diff", help="what a stack would register now versus a git ref or another stack; exit 1 if it differs")
+    diff.add_argument("--stack", required=True, help="the stack to render now")
+    diff.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key of --stack")
+    other = diff.add_mutually_exclusive_group()
+    other.add_argument("--against-stack", metavar="STACK", help="compare with another stack (matched by logical resource name)")
+    other.add_argument("--against-ref", metavar="GIT_REF", help="compare with the stack at a git ref (default: HEAD)")
+    check = commands.add_parser("check", help="exit 1 if anything but image tags or digests changed since a git ref")
+    check.add_argument("--stack", required=True, help="the stack to check")
+    check.add_argument("--against-ref", required=True, metavar="GIT_REF", help="the git ref to compare with (e.g. origin/main)")
+    promote = commands.add_parser("promote", help="copy image tags from one stack file to another")
+    promote.add_argument("--from", dest="source", required=True, metavar="STACK", help="the stack whose tags are copied")
+    promote.add_argument("--to", dest="target", required=True, metavar="STACK", help="the stack file that is edited")
+    promote.add_argument("--only", action="append", default=[], metavar="KEY", help="copy only this key (repeatable)")
+
+
+class _Exit(str):
+    """Output with an exit status other than 0 (``diff``/``check``: 1 when something differs)."""
+
+    exit_code = 0
+
+
+def _release(args: argparse.Namespace) -> str:
+    from .release_diff import check_command, diff_command
+
+    if args.command == "promote":
+        from .promote import promote_command
+
+        text, code = promote_command(PROJECT_DIR, args.source, args.target, args.only)
+    elif args.command == "diff":
+        text, code = diff_command(PROJECT_DIR, args.stack, _pairs(args.set, "--set", "KEY"), args.against_stack, args.against_ref)
+    else:
+        text, code = check_command(PROJECT_DIR, args.stack, args.against_ref)
+    output = _Exit(text)
+    output.exit_code = code
+    return output
 
 
 def run(argv: Sequence[str]) -> str:
@@ -71,6 +111,8 @@ def run(argv: Sequence[str]) -> str:
     from .render import to_json
 
     args = _parser().parse_args(argv)
+    if args.command != "render":
+        return _release(args)
     if args.stack is not None:
         if args.tag:
             raise UsageError("--tag goes with --file; with --stack use --set webTag=1.4.2")
@@ -90,4 +132,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(output)
-    return 0
+    return getattr(output, "exit_code", 0)

@@ -1,0 +1,177 @@
+"""``diff`` and ``check``: the structural diff (pure) and the commands against a temporary git repository."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from components.cli import main
+from components.offline import offline_digest
+from components.release_diff import (
+    Change,
+    ImageChange,
+    ReleaseDiffError,
+    check_command,
+    diff_command,
+    diff_documents,
+    diff_sides,
+    format_diff,
+    non_image_changes,
+)
+from tests.gitrepo import PROJECT, cli, git, make_repo, replace_in
+
+REPO = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web"
+D1, D2 = "sha256:" + "1" * 64, "sha256:" + "2" * 64
+
+
+def doc(**changes) -> dict:
+    document = {
+        "family": "f",
+        "cpu": "512",
+        "containerDefinitions": [
+            {"name": "web", "image": f"{REPO}:1.4.1", "cpu": 256, "environment": [{"name": "A", "value": "1"}], "command": ["run"]},
+        ],
+    }
+    for path, value in changes.items():
+        document[path] = value
+    return document
+
+
+def container(**fields) -> list[dict]:
+    return [{"name": "web", "image": f"{REPO}:1.4.1", "cpu": 256, "environment": [{"name": "A", "value": "1"}], "command": ["run"], **fields}]
+
+
+@pytest.mark.parametrize(
+    "new, changes",
+    [
+        pytest.param(doc(), [], id="same"),
+        pytest.param(doc(cpu="1024"), [Change("cpu", "512", "1024")], id="task-cpu"),
+        pytest.param(doc(containerDefinitions=container(cpu=512)), [Change("containerDefinitions[web].cpu", 256, 512)], id="container-cpu-by-name"),
+        pytest.param(doc(containerDefinitions=container(environment=[{"name": "A", "value": "2"}])),
+                     [Change("containerDefinitions[web].environment[A].value", "1", "2")], id="env-value"),
+        pytest.param(doc(containerDefinitions=container(environment=[{"name": "A", "value": "1"}, {"name": "B", "value": ""}])),
+                     [Change("containerDefinitions[web].environment[B]", None, {"name": "B", "value": ""})], id="env-added"),
+        pytest.param(doc(containerDefinitions=container(command=["run", "--fast"])),
+                     [Change("containerDefinitions[web].command", ["run"], ["run", "--fast"])], id="scalar-list-is-one-value"),
+        pytest.param(doc(tags=[{"key": "team", "value": "shop"}]), [Change("tags[team]", None, {"key": "team", "value": "shop"})], id="tag-added"),
+        pytest.param(doc(containerDefinitions=container(image=f"{REPO}:1.4.2")), [], id="image-only"),
+        pytest.param(doc(tags=[{"key": "image.web.tag", "value": "1.4.1"}]), [], id="image-record-tags-ignored"),
+    ],
+)
+def test_other_changes_are_paths(new, changes):
+    assert diff_documents("f", doc(), new).changes == changes
+
+
+@pytest.mark.parametrize(
+    "old_image, old_tags, new_image, new_tags, expected",
+    [
+        pytest.param(f"{REPO}:1.4.1", [], f"{REPO}:1.4.2", [], ImageChange("web", REPO, "1.4.1", "1.4.2"), id="tag"),
+        pytest.param(f"{REPO}@{D1}", [{"key": "image.web.tag", "value": "1.4.1"}], f"{REPO}@{D2}", [{"key": "image.web.tag", "value": "1.4.2"}],
+                     ImageChange("web", REPO, "1.4.1 (sha256:111111111111)", "1.4.2 (sha256:222222222222)"), id="pinned"),
+        pytest.param(f"{REPO}@{D1}", [{"key": "image.web.tag", "value": "1.4.1"}], f"{REPO}@{D2}", [{"key": "image.web.tag", "value": "1.4.1"}],
+                     ImageChange("web", REPO, "1.4.1 (sha256:111111111111)", "1.4.1 (sha256:222222222222)"), id="tag-pushed-again"),
+        pytest.param(f"{REPO}:1.4.1", [], f"{REPO}@{D1}", [{"key": "image.web.tag", "value": "1.4.1"}],
+                     ImageChange("web", REPO, "1.4.1", "1.4.1 (sha256:111111111111)"), id="pinning-turned-on"),
+        pytest.param(f"{REPO}:1.4.1", [], f"{REPO}@{D1}", [], ImageChange("web", REPO, "1.4.1", "sha256:111111111111"), id="digest-config"),
+        pytest.param(f"{REPO}:1.4.1", [], "other/web:1.4.1", [], ImageChange("web", f"{REPO} → other/web", "1.4.1", "1.4.1"), id="repository"),
+    ],
+)
+def test_image_changes_are_one_line_each(old_image, old_tags, new_image, new_tags, expected):
+    old = doc(containerDefinitions=container(image=old_image), tags=old_tags)
+    new = doc(containerDefinitions=container(image=new_image), tags=new_tags)
+    result = diff_documents("f", old, new)
+    assert (result.images, result.changes) == ([expected], [])
+
+
+def test_format_and_check_lines():
+    new = doc(cpu="1024", containerDefinitions=container(image=f"{REPO}:1.4.2", cpu=512))
+    diffs = diff_sides({"f": doc()}, {"f": new, "g": doc(family="g")})
+    assert format_diff(diffs, "prod at HEAD", "prod now") == "\n".join([
+        "prod at HEAD → prod now",
+        "f",
+        f"  web  {REPO}  1.4.1 → 1.4.2",
+        "  containerDefinitions[web].cpu: 256 → 512",
+        "  cpu: 512 → 1024",
+        "g",
+        "  (absent) → registered",
+    ])
+    assert non_image_changes(diffs) == ["f.containerDefinitions[web].cpu: 256 → 512", "f.cpu: 512 → 1024", "g: (absent) → registered"]
+    assert format_diff([], "a", "b") == "no changes: b registers what a registers"
+
+
+# --- the commands, against a temporary git repository holding a copy of the project -------------------------
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))  # run_program adds the project directory to sys.path
+    return make_repo(tmp_path / "project")
+
+
+def test_diff_shows_a_tag_bump_as_image_lines_only(repo):
+    replace_in(repo / "stacks" / "Pulumi.prod.yaml", 'webTag: "1.4.1"', 'webTag: "1.4.2"')
+    text, code = diff_command(repo, "prod", {})
+    old, new = offline_digest("shop/web", "1.4.1")[:19], offline_digest("shop/web", "1.4.2")[:19]
+    assert (text, code) == ("\n".join([
+        "prod at HEAD → prod now",
+        "shop-web-prod",
+        f"  migrate  {REPO}  1.4.1 ({old}) → 1.4.2 ({new})",
+        f"  web      {REPO}  1.4.1 ({old}) → 1.4.2 ({new})",
+    ]), 1)
+    assert diff_command(repo, "prod", {"webTag": "1.4.1"}) == ("no changes: prod now with webTag=1.4.1 registers what prod at HEAD registers", 0)
+
+
+def test_diff_against_an_older_ref_and_against_another_stack(repo):
+    replace_in(repo / "stacks" / "Pulumi.dev.yaml", 'xrayTag: "3.3.12"', 'xrayTag: "3.3.13"')
+    git(repo, "commit", "-qam", "dev: xray 3.3.13")
+    text, code = diff_command(repo, "dev", {}, against_ref="HEAD~1")
+    assert code == 1 and text.splitlines()[2:] == [f"  xray  123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/xray/aws-xray-daemon  3.3.12 → 3.3.13"]
+    text, code = diff_command(repo, "prod", {}, against_stack="staging")
+    lines = text.splitlines()
+    assert code == 1 and lines[:2] == ["stack staging → stack prod", "web-taskdef"]  # matched by logical resource name
+    assert {"  cpu: 512 → 1024", "  family: shop-web-staging → shop-web-prod", "  memory: 1024 → 2048"} <= set(lines)
+
+
+def test_check_passes_a_tag_bump_and_fails_anything_else(repo):
+    replace_in(repo / "stacks" / "Pulumi.prod.yaml", 'webTag: "1.4.1"', 'webTag: "1.4.2"')
+    assert check_command(repo, "prod", "HEAD") == ("ok: stack prod changes only image tags or digests since HEAD (2 image(s) changed)", 0)
+    replace_in(repo / "app.py", '"prod": ("1 vCPU", "2 GB")', '"prod": ("2 vCPU", "4 GB")')
+    result = cli(repo, "check", "--stack", "prod", "--against-ref", "HEAD")  # app.py changed: its own process
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.splitlines() == [
+        "stack prod changes more than image tags since HEAD (2):",
+        "  shop-web-prod.cpu: 1024 → 2048",
+        "  shop-web-prod.memory: 2048 → 4096",
+    ]
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        pytest.param(["diff", "--stack", "prod", "--against-ref", "no-such-branch"], 'error: unknown git ref "no-such-branch"; give a commit', id="unknown-ref"),
+        pytest.param(["check", "--stack", "prod", "--against-ref=--all"], 'error: "--all" is not a git ref', id="option-as-ref"),
+        pytest.param(["diff", "--stack", "qa"], 'error: rendering stack qa at HEAD: unknown stack "qa"', id="unknown-stack"),
+        pytest.param(["check", "--stack", "prod"], "error: the following arguments are required: --against-ref", id="check-needs-ref"),
+        pytest.param(["diff", "--stack", "prod", "--against-ref", "HEAD", "--against-stack", "dev"], "error: argument --against-stack: not allowed with argument --against-ref", id="two-sides"),
+    ],
+)
+def test_bad_input_is_one_error_line_and_exit_2(capsys, argv, message):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_outside_a_git_repository_the_ref_side_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    with pytest.raises(ReleaseDiffError, match="is not in a git repository; use --against-stack"):
+        diff_command(tmp_path, "prod", {})
+
+
+def test_the_cli_exit_status_says_whether_anything_differs(capsys):
+    assert main(["diff", "--stack", "dev", "--against-stack", "dev"]) == 0
+    assert capsys.readouterr().out == "no changes: stack dev registers what stack dev registers\n"
+    assert main(["diff", "--stack", "dev", "--against-stack", "dev", "--set", "webTag=2.0.0"]) == 1
+    assert "  migrate  " in capsys.readouterr().out
+    assert PROJECT.is_dir()
