@@ -36,7 +36,8 @@ SHARED_TAGS = {"migrate": "web"}
 def _logs(environment: str, prefix: str) -> LogConfiguration:
     return LogConfiguration(
         log_driver="awslogs",
-        options={"awslogs-group": f"/ecs/shop-web-{environment}", "awslogs-region": REGION, "awslogs-stream-prefix": prefix},
+        # No awslogs-group: the service plan fills in /ecs/<family> and the stack creates that group.
+        options={"awslogs-region": REGION, "awslogs-stream-prefix": prefix},
     )
 
 
@@ -48,8 +49,8 @@ def web_task_definition(environment: str) -> TaskDefinitionSpec:
             "or add it to TASK_SIZES"
         )
     cpu, memory = TASK_SIZES[environment]
-    parameters = f"arn:aws:ssm:{REGION}:{ACCOUNT_ID}:parameter/shop/{environment}"
-    database_url = Secret(name="DATABASE_URL", value_from=f"{parameters}/database-url")
+    # A bare parameter name (ECS reads it in the task's region); the execution role's policy names its full ARN.
+    database_url = Secret(name="DATABASE_URL", value_from=f"/shop/{environment}/database-url")
     web_image = f"{REGISTRY}/shop/web"
     common_environment = [
         KeyValuePair(name="APP_ENV", value=environment),
@@ -62,8 +63,6 @@ def web_task_definition(environment: str) -> TaskDefinitionSpec:
         cpu=cpu,
         memory=memory,
         runtime_platform=RuntimePlatform(operating_system_family="LINUX", cpu_architecture="ARM64"),
-        execution_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/shop-web-{environment}-execution",
-        task_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/shop-web-{environment}-task",
         container_definitions=[
             ContainerDefinition(
                 name="web",
@@ -74,7 +73,7 @@ def web_task_definition(environment: str) -> TaskDefinitionSpec:
                     database_url,
                     Secret(
                         name="SESSION_SECRET",
-                        value_from=f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:shop/{environment}/session-AbCdEf",
+                        value_from=f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:shop/{environment}/session-AbCdEf:signing-key::",
                     ),
                 ],
                 depends_on=[ContainerDependency(container_name="migrate", condition="SUCCESS")],
@@ -134,3 +133,56 @@ RELEASE_POLICIES = {
 def release_policy(environment: str) -> ReleasePolicy:
     """The release policy of ``environment``; an environment without an entry gets the defaults."""
     return RELEASE_POLICIES.get(environment, ReleasePolicy())
+
+
+# --- The service per environment (service, roles, log group, truthful rollout) ----------------------------
+# See components/service_settings.py for every setting and its default, and the README's "Rollout".
+
+from components.service_settings import (  # noqa: E402  (this section is self-contained on purpose)
+    AutoscalingSettings,
+    LoadBalancerSettings,
+    NetworkSettings,
+    ServiceSettings,
+    settings_errors,
+)
+
+TARGET_GROUPS = {
+    "staging": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:targetgroup/shop-web-staging/6d0ecf831eec9f09",
+    "prod": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:targetgroup/shop-web-prod/73e2d6bc24d8a067",
+}
+"""The existing ALB target group of each environment that has one."""
+PRIVATE_NETWORKS = {
+    "staging": NetworkSettings(subnets=["subnet-0a1b2c3d4e5f60718", "subnet-0b2c3d4e5f6071829"], security_groups=["sg-0c3d4e5f60718293a"]),
+    "prod": NetworkSettings(
+        subnets=["subnet-0d4e5f60718293a4b", "subnet-0e5f60718293a4b5c", "subnet-0f60718293a4b5c6d"],
+        security_groups=["sg-0718293a4b5c6d7e8"],
+    ),
+}
+"""Private subnets and security groups per environment; dev runs in the default VPC."""
+XRAY_WRITE_ACCESS = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+
+
+def web_service(environment: str) -> ServiceSettings:
+    """The web service's settings in ``environment``: dev in the default VPC in a cluster the stack
+    creates; staging (cluster by name) and prod (cluster by ARN) in private subnets behind their
+    load balancer; prod autoscaled on CPU."""
+    if environment not in TASK_SIZES:
+        raise StackConfigError(f'stack "{environment}" has no service settings in app.py; use one of: {", ".join(TASK_SIZES)}')
+    with settings_errors():
+        common = {"task_role_policy_arns": [XRAY_WRITE_ACCESS]}
+        if environment == "dev":
+            return ServiceSettings(desired_count=1, minimum_healthy_percent=0, log_retention_days=7, rollout_timeout_seconds=900, **common)
+        load_balancer = LoadBalancerSettings(target_group_arn=TARGET_GROUPS[environment], container_name="web", container_port=8080)
+        if environment == "staging":
+            return ServiceSettings(
+                cluster="shop-staging", desired_count=2, network=PRIVATE_NETWORKS["staging"], load_balancer=load_balancer, **common
+            )
+        return ServiceSettings(
+            cluster=f"arn:aws:ecs:{REGION}:{ACCOUNT_ID}:cluster/shop-prod",
+            desired_count=3,
+            network=PRIVATE_NETWORKS["prod"],
+            load_balancer=load_balancer,
+            autoscaling=AutoscalingSettings(min_tasks=3, max_tasks=12, metric="cpu", target_percent=60),
+            log_retention_days=90,
+            **common,
+        )

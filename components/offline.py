@@ -21,6 +21,7 @@ from pulumi.runtime.mocks import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from .errors import EcsReleaseError, StackConfigError
+from .service_mocks import mock_call, mock_outputs
 from .stack_config import project_name, stack_config
 
 ACCOUNT_ID = "123456789012"
@@ -61,6 +62,7 @@ class RecordingMocks(Mocks):
             family = args.inputs["family"]
             arn = f"arn:aws:ecs:{self.region}:{ACCOUNT_ID}:task-definition/{family}"
             outputs.update(revision=1, arnWithoutRevision=arn, arn=f"{arn}:1")
+        outputs.update(mock_outputs(args.typ, args.name, args.inputs, self.region, ACCOUNT_ID))  # the service (service_mocks.py)
         return f"{args.name}-id", outputs
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None] | dict[str, Any]:
@@ -70,6 +72,8 @@ class RecordingMocks(Mocks):
             return {"name": self.region, "region": self.region, "id": self.region}
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        if (answer := mock_call(args.token, dict(args.args), self.region, ACCOUNT_ID)) is not None:  # the service (service_mocks.py)
+            return answer
         if args.token == ECR_GET_IMAGE:
             return self._get_image(dict(args.args))
         return {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, TypedDict
+from typing import Mapping, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -23,6 +23,10 @@ class TaggedTaskDefinitionArgs(TypedDict):
     """The static task definition: everything but the image versions. Its ``family`` names the task definition."""
     versions: Mapping[str, str]
     """Container name → image tag or ``sha256:`` digest. Every container needs one unless its spec image has one."""
+    execution_role_arn: NotRequired[pulumi.Input[str | None]]
+    """Execution role ARN to register, overriding the spec's (e.g. a role the stack creates). Default: the spec's."""
+    task_role_arn: NotRequired[pulumi.Input[str | None]]
+    """Task role ARN to register, overriding the spec's. Default: the spec's."""
 
 
 class TaggedTaskDefinition(pulumi.ComponentResource):
@@ -56,6 +60,9 @@ class TaggedTaskDefinition(pulumi.ComponentResource):
         if unversioned:
             raise TagError(unversioned)
         resource_arguments = resource_args(document)
+        for role in ("execution_role_arn", "task_role_arn"):
+            if args.get(role) is not None:
+                resource_arguments[role] = args[role]
         super().__init__(TYPE_TOKEN, name, None, opts)
 
         task_definition = aws.ecs.TaskDefinition(

@@ -1,0 +1,159 @@
+"""Settings of the ECS service that runs a task definition: strict pydantic models, set in code.
+
+The models check types and ranges; :func:`components.service_plan.plan_service` checks the
+rules that span fields or need the task definition (a load balancer's container and port,
+autoscaling bounds, the cluster reference, network settings against the network mode).
+Build settings inside :func:`settings_errors` so a wrong type becomes one ``error:`` line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import EcsReleaseError
+
+CREATE = "create"
+"""The ``cluster`` value that makes the stack create the cluster."""
+
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+"""The retention periods CloudWatch Logs accepts (PutRetentionPolicy); 0 means never expire."""
+
+
+class ServiceSettingsError(EcsReleaseError):
+    """The service settings are invalid or do not fit the task definition."""
+
+
+class Settings(BaseModel):
+    """Base of the service settings: strict, frozen, every field documented with its default."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, use_attribute_docstrings=True, strict=True
+    )
+
+
+class NetworkSettings(Settings):
+    """Where awsvpc tasks run. Leave everything unset to use the account's default VPC."""
+
+    subnets: list[str] | None = None
+    """Subnet IDs of the tasks' network interfaces. Default: none, the default VPC's subnets."""
+
+    security_groups: list[str] | None = None
+    """Security group IDs of the tasks. Default: none, the VPC's default security group."""
+
+    assign_public_ip: bool | None = None
+    """Whether tasks get a public IP. Default: none, meaning true in the default VPC (its subnets
+    are public and tasks need a route to pull images) and false when subnets are given.
+    """
+
+
+class AutoscalingSettings(Settings):
+    """Target-tracking autoscaling of the service's task count; ``desired_count`` is then the autoscaler's."""
+
+    min_tasks: int = Field(ge=0)
+    """Fewest tasks the autoscaler keeps running. Required."""
+
+    max_tasks: int = Field(ge=1)
+    """Most tasks the autoscaler starts. Required."""
+
+    metric: Literal["cpu", "memory"] = "cpu"
+    """Service-average utilisation the policy tracks. Default: cpu."""
+
+    target_percent: float = Field(default=70.0, gt=0, le=100)
+    """Utilisation the autoscaler holds the service at, in percent. Default: 70."""
+
+    scale_in_cooldown_seconds: int = Field(default=300, ge=0)
+    """Seconds after a scale-in before another scale-in. Default: 300."""
+
+    scale_out_cooldown_seconds: int = Field(default=60, ge=0)
+    """Seconds after a scale-out before another scale-out. Default: 60."""
+
+
+class LoadBalancerSettings(Settings):
+    """Attachment of one container port to an existing load-balancer target group."""
+
+    target_group_arn: str = Field(pattern=r"^arn:[\w-]+:elasticloadbalancing:[\w-]+:\d{12}:targetgroup/[\w-]+/[0-9a-f]+$")
+    """ARN of the existing target group (arn:aws:elasticloadbalancing:…:targetgroup/name/id). Required."""
+
+    container_name: str
+    """Container of the task definition that receives the traffic. Required."""
+
+    container_port: int = Field(ge=1, le=65535)
+    """Port of that container; one of its portMappings' containerPort. Required."""
+
+    health_check_grace_period_seconds: int = Field(default=60, ge=0)
+    """Seconds ECS ignores failing load-balancer health checks after a task starts. Default: 60."""
+
+
+class ServiceSettings(Settings):
+    """The ECS service that runs the task definition's newest revision, and how its rollout is judged."""
+
+    name: str | None = None
+    """Service name. Default: none, the task definition's family."""
+
+    cluster: str = CREATE
+    """"create" to have the stack create a cluster named after the service, or the name or ARN
+    (arn:aws:ecs:<region>:<account>:cluster/<name>) of an existing cluster. Default: "create".
+    """
+
+    launch_type: Literal["FARGATE", "EC2"] = "FARGATE"
+    """Launch type of the service's tasks. Default: FARGATE."""
+
+    desired_count: int = Field(default=1, ge=0)
+    """Tasks to run; with autoscaling, only the count the service starts with. Default: 1."""
+
+    minimum_healthy_percent: int = Field(default=100, ge=0, le=100)
+    """Share of desired_count that must stay running during a deployment. Default: 100."""
+
+    maximum_percent: int = Field(default=200, ge=100, le=200)
+    """Upper limit on running tasks during a deployment, as a share of desired_count. Default: 200."""
+
+    wait_for_steady_state: bool = True
+    """Whether the service update waits for the service to be stable. Default: true."""
+
+    rollout_timeout_seconds: float = Field(default=1800.0, gt=0)
+    """How long `pulumi up` waits for the new revision's rollout to complete before failing.
+    Default: 1800 (30 minutes, longer than a circuit breaker needs to trip on a small service).
+    """
+
+    rollout_poll_seconds: float = Field(default=15.0, gt=0)
+    """Seconds between DescribeServices calls while waiting. Default: 15."""
+
+    network: NetworkSettings = NetworkSettings()
+    """Subnets, security groups and public IP of awsvpc tasks. Default: the default VPC."""
+
+    autoscaling: AutoscalingSettings | None = None
+    """Target-tracking autoscaling. Default: none, the service runs desired_count tasks."""
+
+    load_balancer: LoadBalancerSettings | None = None
+    """Existing target group to register the tasks with. Default: none."""
+
+    log_retention_days: int = 30
+    """Retention of the log group the stack creates for awslogs containers that name none.
+    Default: 30. One of CloudWatch's periods (1, 3, 5, 7, 14, 30, 60, 90, …, 3653) or 0 for never.
+    """
+
+    task_role_policy_arns: list[str] | None = None
+    """Managed policies of a task role the stack creates when the spec names no taskRoleArn.
+    Default: none, no task role is created.
+    """
+
+
+def _validation_problems(error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(part) for part in (error.title, *item["loc"]))
+        shown = "" if item["type"] == "missing" else f" (got {item['input']!r})"
+        problems.append(f"{where}: {item['msg']}{shown}; fix it in app.py")
+    return problems
+
+
+@contextlib.contextmanager
+def settings_errors() -> Iterator[None]:
+    """Turn a pydantic ``ValidationError`` raised inside the block into a :class:`ServiceSettingsError`."""
+    try:
+        yield
+    except ValidationError as error:
+        raise ServiceSettingsError(_validation_problems(error)) from None

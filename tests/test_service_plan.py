@@ -1,0 +1,186 @@
+"""Service settings and the plan: strict models, every problem named at once, log defaults (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.service_plan import ClusterRef, plan_service
+from components.service_settings import (
+    AutoscalingSettings,
+    LoadBalancerSettings,
+    NetworkSettings,
+    ServiceSettings,
+    ServiceSettingsError,
+    Settings,
+    settings_errors,
+)
+from components.spec import TaskDefinitionSpec
+from tests.conftest import spec_document
+
+TARGET_GROUP = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef"
+VERSIONS = {"web": "1.4.2", "sidecar": "2.0"}
+
+
+def spec_with(**overrides) -> TaskDefinitionSpec:
+    return TaskDefinitionSpec.model_validate(spec_document(**overrides))
+
+
+@pytest.mark.parametrize("model", [ServiceSettings, NetworkSettings, AutoscalingSettings, LoadBalancerSettings])
+def test_every_setting_is_documented_with_its_default(model: type[Settings]):
+    assert model.model_config["extra"] == "forbid" and model.model_config["frozen"] and model.model_config["validate_default"]
+    for name, field in model.model_fields.items():
+        assert field.description, f"{model.__name__}.{name} has no docstring"
+        assert ("Default:" in field.description) != field.is_required() or "Required." in field.description, name
+
+
+def test_defaults_give_a_fargate_service_with_rollback_and_waiting_in_the_default_vpc(spec):
+    plan = plan_service(spec, ServiceSettings(), VERSIONS)
+    settings = plan.settings
+    assert (settings.launch_type, settings.desired_count, settings.wait_for_steady_state) == ("FARGATE", 1, True)
+    assert (settings.minimum_healthy_percent, settings.maximum_percent) == (100, 200)
+    assert (settings.rollout_timeout_seconds, settings.rollout_poll_seconds) == (1800.0, 15.0)
+    assert plan.cluster == ClusterRef(create=True, name="shop-web")
+    assert (plan.service_name, plan.awsvpc, plan.default_vpc, plan.assign_public_ip) == ("shop-web", True, True, True)
+    assert plan.execution_role_name is None  # the spec names one
+    assert plan.task_role_name is None
+
+
+@pytest.mark.parametrize(
+    "cluster, expected",
+    [
+        pytest.param("create", ClusterRef(create=True, name="shop-web"), id="create"),
+        pytest.param("shop", ClusterRef(create=False, name="shop"), id="name"),
+        pytest.param(
+            "arn:aws:ecs:eu-west-1:123456789012:cluster/shop",
+            ClusterRef(create=False, name="shop", arn="arn:aws:ecs:eu-west-1:123456789012:cluster/shop"),
+            id="arn",
+        ),
+    ],
+)
+def test_the_cluster_is_created_or_an_existing_one_by_name_or_arn(spec, cluster, expected):
+    assert plan_service(spec, ServiceSettings(cluster=cluster)).cluster == expected
+
+
+def test_roles_and_log_group_are_planned_when_the_spec_names_none():
+    document = spec_document(
+        family="billing",
+        containerDefinitions=[
+            {"name": "api", "image": "example.com/api", "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-stream-prefix": "api"}}},
+            {"name": "own", "image": "example.com/own", "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/mine"}}},
+        ],
+    )
+    document.pop("executionRoleArn")
+    document.pop("volumes")
+    plan = plan_service(TaskDefinitionSpec.model_validate(document), ServiceSettings(task_role_policy_arns=["arn:aws:iam::aws:policy/X"]), region="eu-west-1")
+    assert (plan.execution_role_name, plan.task_role_name, plan.log_group) == ("billing-execution", "billing-task", "/ecs/billing")
+    options = {c.name: c.log_configuration.options for c in plan.spec.container_definitions}
+    assert options == {
+        "api": {"awslogs-group": "/ecs/billing", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "api"},
+        "own": {"awslogs-group": "/mine", "awslogs-region": "eu-west-1"},
+    }
+
+
+def test_an_ec2_service_in_bridge_mode_has_no_network_configuration():
+    spec = spec_with(requiresCompatibilities=["EC2"], networkMode="bridge", cpu=None, memory=None)
+    plan = plan_service(spec, ServiceSettings(launch_type="EC2"))
+    assert (plan.awsvpc, plan.default_vpc) == (False, False)
+
+
+BAD_SETTINGS = [
+    pytest.param(
+        lambda: ServiceSettings(cluster="arn:aws:ecs:eu-west-1:123456789012:service/shop/web"),
+        'ServiceSettings.cluster: "arn:aws:ecs:eu-west-1:123456789012:service/shop/web" is neither "create" nor a cluster name '
+        'or cluster ARN; use "create", a name of letters, digits, "-" and "_", or arn:aws:ecs:<region>:<account>:cluster/<name>',
+        id="unknown-cluster-setting",
+    ),
+    pytest.param(
+        lambda: ServiceSettings(autoscaling=AutoscalingSettings(min_tasks=5, max_tasks=2)),
+        "AutoscalingSettings: min_tasks 5 is above max_tasks 2; lower min_tasks or raise max_tasks",
+        id="autoscaling-min-above-max",
+    ),
+    pytest.param(
+        lambda: ServiceSettings(load_balancer=LoadBalancerSettings(target_group_arn=TARGET_GROUP, container_name="api", container_port=8080)),
+        'LoadBalancerSettings.container_name: "api" is not a container of task definition shop-web; use one of: sidecar, web',
+        id="target-group-container",
+    ),
+    pytest.param(
+        lambda: ServiceSettings(load_balancer=LoadBalancerSettings(target_group_arn=TARGET_GROUP, container_name="web", container_port=80)),
+        'LoadBalancerSettings.container_port: 80 is not a containerPort of container "web"; use one of: 8080',
+        id="target-group-port",
+    ),
+    pytest.param(
+        lambda: ServiceSettings(load_balancer=LoadBalancerSettings(target_group_arn=TARGET_GROUP, container_name="sidecar", container_port=80)),
+        'LoadBalancerSettings.container_port: 80 is not a containerPort of container "sidecar"; use one of: (none: add a portMapping)',
+        id="target-group-container-without-ports",
+    ),
+    pytest.param(
+        lambda: ServiceSettings(launch_type="EC2"),
+        "ServiceSettings.launch_type: EC2 is not among the task definition's requiresCompatibilities (FARGATE); "
+        "use one of them or add EC2 to the spec",
+        id="launch-type",
+    ),
+    pytest.param(
+        lambda: ServiceSettings(log_retention_days=10),
+        "ServiceSettings.log_retention_days: 10 is not a CloudWatch retention period; use 0 (never expire) or one of: 1, 3, 5, 7, 14, 30,",
+        id="retention",
+    ),
+    pytest.param(
+        lambda: ServiceSettings(network=NetworkSettings(subnets=[])),
+        "ServiceSettings.network.subnets: empty list; give subnet IDs, or leave it unset for the default VPC",
+        id="empty-subnets",
+    ),
+    pytest.param(
+        lambda: ServiceSettings(name="shop web"),
+        'ServiceSettings.name: "shop web" is not a service name; use up to 255 letters, digits, "-" and "_"',
+        id="service-name",
+    ),
+]
+
+
+@pytest.mark.parametrize("settings, message", BAD_SETTINGS)
+def test_settings_that_do_not_fit_the_spec_are_named(spec, settings, message):
+    with pytest.raises(ServiceSettingsError) as raised:
+        plan_service(spec, settings(), VERSIONS)
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_network_settings_need_awsvpc():
+    spec = spec_with(requiresCompatibilities=["EC2"], networkMode="bridge", cpu=None, memory=None)
+    with pytest.raises(ServiceSettingsError, match="ServiceSettings.network: subnets, assign_public_ip set but the task definition's "
+                       "networkMode is bridge; network settings apply to awsvpc only, remove them"):
+        plan_service(spec, ServiceSettings(launch_type="EC2", network=NetworkSettings(subnets=["subnet-1"], assign_public_ip=False)))
+
+
+def test_every_problem_is_reported_at_once_with_the_task_definitions(spec):
+    settings = ServiceSettings(
+        cluster="not a cluster",
+        autoscaling=AutoscalingSettings(min_tasks=3, max_tasks=1),
+        load_balancer=LoadBalancerSettings(target_group_arn=TARGET_GROUP, container_name="web", container_port=9090),
+    )
+    with pytest.raises(ServiceSettingsError) as raised:
+        plan_service(spec, settings, {"web": "bad tag!", "sidecar": "2.0"})
+    problems = raised.value.problems
+    assert len(problems) == 4
+    assert problems[0].startswith('image version for container "web"')
+    assert [p.split(":")[0] for p in problems[1:]] == ["ServiceSettings.cluster", "AutoscalingSettings", "LoadBalancerSettings.container_port"]
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        pytest.param(lambda: ServiceSettings(desired_count="2"), "ServiceSettings.desired_count: Input should be a valid integer (got '2'); fix it in app.py", id="strict-type"),
+        pytest.param(lambda: ServiceSettings(desired_cont=2), "ServiceSettings.desired_cont: Extra inputs are not permitted (got 2)", id="unknown-field"),
+        pytest.param(lambda: AutoscalingSettings(max_tasks=3), "AutoscalingSettings.min_tasks: Field required; fix it in app.py", id="missing"),
+        pytest.param(
+            lambda: LoadBalancerSettings(target_group_arn="web-tg", container_name="web", container_port=8080),
+            "LoadBalancerSettings.target_group_arn: String should match pattern", id="target-group-arn",
+        ),
+        pytest.param(lambda: ServiceSettings(minimum_healthy_percent=150), "ServiceSettings.minimum_healthy_percent: Input should be less than or equal to 100", id="range"),
+    ],
+)
+def test_wrong_types_become_one_error_line(build, message):
+    with pytest.raises(ServiceSettingsError) as raised:
+        with settings_errors():
+            build()
+    assert message in str(raised.value)
