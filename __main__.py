@@ -5,6 +5,7 @@ import pulumi
 import app
 from components.errors import EcsReleaseError
 from components.pinning import prepare_release
+from components.retention import RevisionRetention
 from components.stack_config import program_config, project_keys, read_versions
 from components.service import EcsService, TaskRoles
 from components.service_plan import plan_service
@@ -39,3 +40,17 @@ pulumi.export("serviceArn", service.service_arn)
 pulumi.export("runningTaskDefinitionArn", service.running_task_definition_arn)
 pulumi.export("imageTags", release.image_tags)
 pulumi.export("imageDigests", release.image_digests)
+
+# Revision retention (components/retention.py): after the new revision exists, keep the newest N ACTIVE
+# revisions of the family (app.RELEASE_POLICIES) and deregister older ones this stack registered.
+retention = RevisionRetention(
+    "web-retention",
+    family=web.family,
+    current=web.arn,
+    keep=app.release_policy(stack).keep_revisions,
+    owner=f"{pulumi.get_project()}/{stack}",
+    region=pulumi.Config("aws").get("region") or "",
+    protect=[service.running_task_definition_arn],  # runs after the rollout succeeded; never prunes what runs
+    opts=pulumi.ResourceOptions(depends_on=[service]),
+)
+pulumi.export("deregisteredRevisions", retention.deregistered)

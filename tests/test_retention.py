@@ -1,0 +1,108 @@
+"""Revision retention: the pure selection, the dynamic provider against a moto server, the program's wiring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+import app
+from components.offline import RecordingMocks, run_program
+from components.retention import TYPE_TOKEN, RetentionProvider, parse_revision, prune, revisions_to_deregister
+
+PROJECT = Path(__file__).resolve().parents[1]
+REGION = "eu-west-1"
+
+
+def arn(revision: int, family: str = "shop-web-prod") -> str:
+    return f"arn:aws:ecs:{REGION}:123456789012:task-definition/{family}:{revision}"
+
+
+@pytest.mark.parametrize(
+    "active, keep, owned, protected, expected",
+    [
+        pytest.param(range(1, 6), 10, range(1, 6), [], [], id="fewer-than-keep"),
+        pytest.param(range(1, 14), 10, range(1, 14), [], [1, 2, 3], id="oldest-beyond-keep"),
+        pytest.param(range(1, 14), 10, [1, 3], [], [1, 3], id="only-owned"),
+        pytest.param(range(1, 14), 10, range(1, 14), [2], [1, 3], id="protected-in-use"),
+        pytest.param([3, 9, 27, 5, 11], 2, [3, 9, 27, 5, 11], [], [3, 5, 9], id="by-revision-not-order"),
+        pytest.param(range(1, 4), 0, range(1, 4), [], [1, 2], id="keep-at-least-one"),
+        pytest.param(range(1, 4), 1, range(1, 4), [3], [1, 2], id="newest-never"),
+    ],
+)
+def test_revisions_to_deregister(active, keep, owned, protected, expected):
+    chosen = revisions_to_deregister([arn(r) for r in active], "shop-web-prod", keep, {arn(r) for r in owned}, {arn(r) for r in protected})
+    assert chosen == [arn(r) for r in expected]
+
+
+def test_other_families_and_foreign_arns_are_ignored():
+    active = [arn(1), arn(2), arn(1, "shop-web-prod-canary"), "not-an-arn"]
+    assert revisions_to_deregister(active, "shop-web-prod", 1, set(active), set()) == [arn(1)]
+    assert parse_revision(arn(12)) == ("shop-web-prod", 12) and parse_revision("x") is None
+
+
+@pytest.fixture
+def ecs():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield boto3.client("ecs", region_name=REGION, endpoint_url=f"http://{host}:{port}",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+    finally:
+        server.stop()
+
+
+def register(ecs, family: str, owner: str | None) -> str:
+    tags = [{"key": "release.stack", "value": owner}] if owner else []
+    return ecs.register_task_definition(
+        family=family, containerDefinitions=[{"name": "web", "image": "nginx:1", "memory": 128}], **({"tags": tags} if tags else {})
+    )["taskDefinition"]["taskDefinitionArn"]
+
+
+def active(ecs, family: str) -> list[int]:
+    arns = ecs.list_task_definitions(familyPrefix=family, status="ACTIVE")["taskDefinitionArns"]
+    return sorted(parse_revision(a)[1] for a in arns)
+
+
+def test_the_provider_deregisters_old_revisions_this_stack_registered(ecs):
+    owners = {2: None, 4: "ecs-release/staging"}  # revision 2 registered by hand, 4 by another stack
+    arns = [register(ecs, "shop-web-prod", owners.get(revision, "ecs-release/prod")) for revision in range(1, 14)]
+    register(ecs, "shop-web-prod-canary", "ecs-release/prod")
+    props = {"family": "shop-web-prod", "keep": 10.0, "owner": "ecs-release/prod", "region": REGION,
+             "current": arns[-1], "protect": [arns[2]]}  # revision 3 is what the service still runs
+
+    outs = prune(props, client=ecs)
+    assert outs["deregistered"] == [arns[0]]
+    assert active(ecs, "shop-web-prod") == list(range(2, 14))
+    assert active(ecs, "shop-web-prod-canary") == [1]
+    assert prune(props, client=ecs)["deregistered"] == []  # idempotent
+
+    newest = register(ecs, "shop-web-prod", "ecs-release/prod")  # the next pulumi up
+    outs = prune({**props, "current": newest, "protect": [newest]}, client=ecs)
+    assert outs["deregistered"] == [arns[2]]  # 2 and 4 are not ours
+    assert active(ecs, "shop-web-prod") == [2] + list(range(4, 15))
+    assert outs["kept"] == [arn(r) for r in [2] + list(range(4, 15))]
+
+
+def test_the_provider_runs_on_a_new_revision_only():
+    provider = RetentionProvider()
+    olds = {"family": "f", "keep": 10, "owner": "p/s", "region": REGION, "current": arn(1), "protect": [], "kept": [arn(1)]}
+    assert provider.diff("id", olds, {**olds, "kept": None}).changes is False
+    assert provider.diff("id", olds, {**olds, "current": arn(2)}).changes is True
+    assert provider.diff("id", olds, {**olds, "keep": 5}).changes is True
+    assert provider.delete("id", olds) is None  # deleting the rule deregisters nothing
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_program_keeps_the_environments_number_of_revisions(stack):
+    mocks = RecordingMocks(region=REGION)
+    run_program(PROJECT, stack, None, mocks)
+    (retention,) = [r for r in mocks.resources if r.type == TYPE_TOKEN]
+    assert retention.name == "web-retention"
+    inputs = retention.inputs
+    assert (inputs["family"], inputs["keep"], inputs["owner"], inputs["region"]) == (
+        f"shop-web-{stack}", app.release_policy(stack).keep_revisions, f"ecs-release/{stack}", REGION)
+    assert inputs["current"] == arn(1, f"shop-web-{stack}")
