@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import urllib.request
 
 import boto3
 import pytest
@@ -101,6 +102,8 @@ def aws():
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    # moto keeps one in-process backend for every server: start from nothing, whatever other tests registered
+    urllib.request.urlopen(urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST")).close()
 
     def client(service: str, region: str):
         return boto3.client(service, region_name=region, endpoint_url=f"http://{host}:{port}",

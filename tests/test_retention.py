@@ -16,7 +16,11 @@ PROJECT = Path(__file__).resolve().parents[1]
 REGION = "eu-west-1"
 
 
-def arn(revision: int, family: str = "shop-web-prod") -> str:
+FAMILY = "retention-web"
+"""Not a real stack's family: moto keeps one in-process backend for every server, and other tests register shop-web-*."""
+
+
+def arn(revision: int, family: str = FAMILY) -> str:
     return f"arn:aws:ecs:{REGION}:123456789012:task-definition/{family}:{revision}"
 
 
@@ -33,14 +37,14 @@ def arn(revision: int, family: str = "shop-web-prod") -> str:
     ],
 )
 def test_revisions_to_deregister(active, keep, owned, protected, expected):
-    chosen = revisions_to_deregister([arn(r) for r in active], "shop-web-prod", keep, {arn(r) for r in owned}, {arn(r) for r in protected})
+    chosen = revisions_to_deregister([arn(r) for r in active], FAMILY, keep, {arn(r) for r in owned}, {arn(r) for r in protected})
     assert chosen == [arn(r) for r in expected]
 
 
 def test_other_families_and_foreign_arns_are_ignored():
-    active = [arn(1), arn(2), arn(1, "shop-web-prod-canary"), "not-an-arn"]
-    assert revisions_to_deregister(active, "shop-web-prod", 1, set(active), set()) == [arn(1)]
-    assert parse_revision(arn(12)) == ("shop-web-prod", 12) and parse_revision("x") is None
+    active = [arn(1), arn(2), arn(1, f"{FAMILY}-canary"), "not-an-arn"]
+    assert revisions_to_deregister(active, FAMILY, 1, set(active), set()) == [arn(1)]
+    assert parse_revision(arn(12)) == (FAMILY, 12) and parse_revision("x") is None
 
 
 @pytest.fixture
@@ -69,21 +73,21 @@ def active(ecs, family: str) -> list[int]:
 
 def test_the_provider_deregisters_old_revisions_this_stack_registered(ecs):
     owners = {2: None, 4: "ecs-release/staging"}  # revision 2 registered by hand, 4 by another stack
-    arns = [register(ecs, "shop-web-prod", owners.get(revision, "ecs-release/prod")) for revision in range(1, 14)]
-    register(ecs, "shop-web-prod-canary", "ecs-release/prod")
-    props = {"family": "shop-web-prod", "keep": 10.0, "owner": "ecs-release/prod", "region": REGION,
+    arns = [register(ecs, FAMILY, owners.get(revision, "ecs-release/prod")) for revision in range(1, 14)]
+    register(ecs, f"{FAMILY}-canary", "ecs-release/prod")
+    props = {"family": FAMILY, "keep": 10.0, "owner": "ecs-release/prod", "region": REGION,
              "current": arns[-1], "protect": [arns[2]]}  # revision 3 is what the service still runs
 
     outs = prune(props, client=ecs)
     assert outs["deregistered"] == [arns[0]]
-    assert active(ecs, "shop-web-prod") == list(range(2, 14))
-    assert active(ecs, "shop-web-prod-canary") == [1]
+    assert active(ecs, FAMILY) == list(range(2, 14))
+    assert active(ecs, f"{FAMILY}-canary") == [1]
     assert prune(props, client=ecs)["deregistered"] == []  # idempotent
 
-    newest = register(ecs, "shop-web-prod", "ecs-release/prod")  # the next pulumi up
+    newest = register(ecs, FAMILY, "ecs-release/prod")  # the next pulumi up
     outs = prune({**props, "current": newest, "protect": [newest]}, client=ecs)
     assert outs["deregistered"] == [arns[2]]  # 2 and 4 are not ours
-    assert active(ecs, "shop-web-prod") == [2] + list(range(4, 15))
+    assert active(ecs, FAMILY) == [2] + list(range(4, 15))
     assert outs["kept"] == [arn(r) for r in [2] + list(range(4, 15))]
 
 
