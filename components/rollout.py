@@ -151,10 +151,10 @@ def failure_message(cluster: str, service: str, status: RolloutStatus, stopped: 
     if status.tasks:
         text += f" [{status.tasks}]"
     text += f". Reasons: {'; '.join(reasons) if reasons else 'ECS gave none'}."
-    return (
-        f"{text} Inspect: aws ecs describe-services --cluster {cluster} --services {service}. "
-        "Recover: fix forward with a new tag, or set the previous tag, then pulumi up."
-    )
+    recover = "fix forward with a new tag, or set the previous tag, then pulumi up"
+    if timeout is not None:
+        recover += "; if the tasks are only slow to become healthy, raise rollout_timeout_seconds in app.py"
+    return f"{text} Inspect: aws ecs describe-services --cluster {cluster} --services {service}. Recover: {recover}."
 
 
 def wait_for_rollout(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import boto3
 import pytest
@@ -12,6 +13,7 @@ from moto.server import ThreadedMotoServer
 from components.rollout import (
     RolloutError,
     RolloutProvider,
+    failure_message,
     rollout_status,
     stopped_task_reasons,
     wait_for_rollout,
@@ -282,3 +284,20 @@ def test_the_provider_times_out_against_moto_when_tasks_never_run(moto_service):
     props = moto_service("shop-web-stuck", running=0)
     with pytest.raises(RolloutError, match=r"service shop-web-stuck in cluster shop-web-stuck: revision shop-web-stuck:1 did not finish rolling out within 0.2 s"):
         RolloutProvider().create(props)
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_the_readme_shows_a_message_the_code_produces():
+    cluster = f"arn:aws:ecs:{REGION}:123456789012:cluster/shop-prod"
+    response = described(
+        deployment(OLD, "PRIMARY", "COMPLETED", "ECS deployment ecs-svc/3 completed.", running=3, desired=3, id_="ecs-svc/3"),
+        events=(
+            "(service shop-web-prod) (deployment ecs-svc/2) deployment failed: tasks failed to start.",
+            "(service shop-web-prod) rolling back to deployment ecs-svc/1.",
+        ),
+    )
+    stopped = ["3 stopped tasks: Essential container in task exited (container web: exit code 1)"]
+    message = failure_message(cluster, SERVICE, rollout_status(response, NEW), stopped)
+    assert message in README.read_text(encoding="utf-8")
