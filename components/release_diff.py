@@ -299,4 +299,5 @@ def check_command(project_dir: Path, stack: str, against_ref: str) -> tuple[str,
         lines = [f"stack {stack} changes more than image tags since {against_ref} ({len(problems)}):"]
         return "\n".join(lines + [f"  {problem}" for problem in problems]), 1
     images = sum(len(diff.images) for diff in diffs)
-    return f"ok: stack {stack} changes only image tags or digests since {against_ref} ({images} image(s) changed)", 0
+    counted = f"{images} image{'' if images == 1 else 's'} changed"
+    return f"ok: stack {stack} changes only image tags or digests since {against_ref} ({counted})", 0

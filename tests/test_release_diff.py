@@ -135,7 +135,7 @@ def test_diff_against_an_older_ref_and_against_another_stack(repo):
 
 def test_check_passes_a_tag_bump_and_fails_anything_else(repo):
     replace_in(repo / "stacks" / "Pulumi.prod.yaml", 'webTag: "1.4.1"', 'webTag: "1.4.2"')
-    assert check_command(repo, "prod", "HEAD") == ("ok: stack prod changes only image tags or digests since HEAD (2 image(s) changed)", 0)
+    assert check_command(repo, "prod", "HEAD") == ("ok: stack prod changes only image tags or digests since HEAD (2 images changed)", 0)
     replace_in(repo / "app.py", '"prod": ("1 vCPU", "2 GB")', '"prod": ("2 vCPU", "4 GB")')
     result = cli(repo, "check", "--stack", "prod", "--against-ref", "HEAD")  # app.py changed: its own process
     assert (result.returncode, result.stderr) == (1, "")
