@@ -186,7 +186,7 @@ class EcsService(pulumi.ComponentResource):
             cluster=cluster_arn,
             task_definition=task_definition.arn,
             launch_type=settings.launch_type,
-            desired_count=settings.desired_count if scaling is None else max(scaling.min_tasks, min(settings.desired_count, scaling.max_tasks)),
+            desired_count=settings.desired_count,
             deployment_minimum_healthy_percent=settings.minimum_healthy_percent,
             deployment_maximum_percent=settings.maximum_percent,
             deployment_circuit_breaker={"enable": True, "rollback": True},

@@ -125,6 +125,11 @@ def settings_problems(spec: TaskDefinitionSpec, settings: ServiceSettings) -> li
             f"AutoscalingSettings: min_tasks {scaling.min_tasks} is above max_tasks {scaling.max_tasks}; "
             "lower min_tasks or raise max_tasks"
         )
+    elif scaling and not scaling.min_tasks <= settings.desired_count <= scaling.max_tasks:
+        problems.append(
+            f"ServiceSettings.desired_count: {settings.desired_count} is outside the autoscaling range "
+            f"{scaling.min_tasks}..{scaling.max_tasks}; set desired_count (the count the service starts with) within it"
+        )
 
     balancer = settings.load_balancer
     if balancer:

@@ -99,6 +99,11 @@ BAD_SETTINGS = [
         id="autoscaling-min-above-max",
     ),
     pytest.param(
+        lambda: ServiceSettings(desired_count=1, autoscaling=AutoscalingSettings(min_tasks=2, max_tasks=4)),
+        "ServiceSettings.desired_count: 1 is outside the autoscaling range 2..4; set desired_count (the count the service starts with) within it",
+        id="desired-count-outside-autoscaling",
+    ),
+    pytest.param(
         lambda: ServiceSettings(load_balancer=LoadBalancerSettings(target_group_arn=TARGET_GROUP, container_name="api", container_port=8080)),
         'LoadBalancerSettings.container_name: "api" is not a container of task definition shop-web; use one of: sidecar, web',
         id="target-group-container",
