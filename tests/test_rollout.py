@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
+from pulumi.dynamic.dynamic import serialize_provider
 
 from components.rollout import (
     RolloutError,
@@ -286,7 +291,8 @@ def test_the_provider_times_out_against_moto_when_tasks_never_run(moto_service):
         RolloutProvider().create(props)
 
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+PROJECT = Path(__file__).resolve().parents[1]
+README = PROJECT / "README.md"
 
 
 def test_the_readme_shows_a_message_the_code_produces():
@@ -301,3 +307,19 @@ def test_the_readme_shows_a_message_the_code_produces():
     stopped = ["3 stopped tasks: Essential container in task exited (container web: exit code 1)"]
     message = failure_message(cluster, SERVICE, rollout_status(response, NEW), stopped)
     assert message in README.read_text(encoding="utf-8")
+
+
+def test_the_serialized_provider_runs_in_a_fresh_interpreter_against_moto(moto_service):
+    """What the dynamic-provider host does: unpickle the provider in its own process (started in the
+    project directory, nothing else on sys.path) and call create."""
+    props = moto_service("shop-web-fresh", running=2)
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env.update(PROVIDER=serialize_provider(RolloutProvider()), PROPS=json.dumps(props))
+    script = (
+        "import base64, json, os, dill\n"
+        "provider = dill.loads(base64.b64decode(os.environ['PROVIDER']))\n"
+        "print(json.dumps(provider.create(json.loads(os.environ['PROPS'])).outs))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["running_task_definition_arn"] == props["task_definition_arn"]
