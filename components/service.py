@@ -146,6 +146,7 @@ class EcsService(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)
 
+        self.ecs_cluster = None
         if plan.cluster.create:
             self.ecs_cluster = aws.ecs.Cluster(f"{name}-cluster", name=plan.cluster.name, opts=child)
             cluster_arn = self.ecs_cluster.arn
