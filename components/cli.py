@@ -1,5 +1,7 @@
 """``python -m components``: render what a stack or a task-definition file registers.
 
+Release workflow: ``diff`` and ``check`` (exit status 1 when something differs) and ``promote``;
+see :mod:`components.release_diff` and :mod:`components.promote`.
 Every user error ends as one ``error: …`` line on stderr with exit status 2.
 """
 

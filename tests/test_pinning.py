@@ -234,3 +234,12 @@ def test_mutable_tags_in_production_are_one_error_line(capsys, stack, tag, messa
 def test_latest_is_allowed_outside_production(capsys):
     assert main(["render", "--stack", "dev", "--set", "webTag=latest"]) == 0
     assert f"{WEB_REPOSITORY}:latest" in capsys.readouterr().out
+
+
+def test_tags_and_digests_are_stack_outputs(monkeypatch):
+    exported = {}
+    monkeypatch.setattr("pulumi.export", lambda name, value: exported.__setitem__(name, value))
+    run_program(PROJECT, "prod", {"webTag": "1.4.2"}, RecordingMocks(region="eu-west-1"))
+    web, xray = offline_digest("shop/web", "1.4.2"), offline_digest("ecr-public/xray/aws-xray-daemon", "3.3.12")
+    assert exported["imageTags"] == {"migrate": "1.4.2", "web": "1.4.2", "xray": "3.3.12"}
+    assert exported["imageDigests"] == {"migrate": web, "web": web, "xray": xray}

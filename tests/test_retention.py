@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+from pulumi.dynamic.dynamic import serialize_provider
 
 import app
 from components.offline import RecordingMocks, run_program
@@ -110,3 +115,22 @@ def test_the_program_keeps_the_environments_number_of_revisions(stack):
     assert (inputs["family"], inputs["keep"], inputs["owner"], inputs["region"]) == (
         f"shop-web-{stack}", app.release_policy(stack).keep_revisions, f"ecs-release/{stack}", REGION)
     assert inputs["current"] == arn(1, f"shop-web-{stack}")
+
+
+def test_the_pickled_provider_prunes_in_a_fresh_interpreter(ecs):
+    """What the dynamic-provider host does: unpickle the provider in its own process, started in the
+    project directory, and call create, with boto3's default client (endpoint and credentials from the environment)."""
+    arns = [register(ecs, "retention-fresh", "ecs-release/prod") for _ in range(3)]
+    props = {"family": "retention-fresh", "keep": 1, "owner": "ecs-release/prod", "region": REGION, "current": arns[-1], "protect": []}
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env.update(PROVIDER=serialize_provider(RetentionProvider()), PROPS=json.dumps(props), AWS_ENDPOINT_URL=ecs.meta.endpoint_url,
+               AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    script = (
+        "import base64, json, os, dill\n"
+        "provider = dill.loads(base64.b64decode(os.environ['PROVIDER']))\n"
+        "print(json.dumps(provider.create(json.loads(os.environ['PROPS'])).outs))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["deregistered"] == arns[:2]
+    assert active(ecs, "retention-fresh") == [3]
