@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import tarfile
@@ -257,9 +258,10 @@ def render_at_ref(project_dir: Path, stack: str, ref: str) -> dict[str, Document
         tree = Path(temporary) / prefix
         if not (tree / "Pulumi.yaml").is_file():
             raise ReleaseDiffError(f"{ref} has no Pulumi project at {prefix or '.'}; pick a later ref")
+        environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}  # that tree's modules only
         result = subprocess.run(
             [sys.executable, "-m", "components", "render", "--stack", stack],
-            cwd=tree, capture_output=True, text=True, timeout=300,
+            cwd=tree, capture_output=True, text=True, timeout=300, env=environment,
         )
     if result.returncode != 0:
         reason = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
