@@ -45,7 +45,7 @@ class TaskRoles(pulumi.ComponentResource):
     Children, each only when the plan calls for it: ``{name}-execution-role`` with the AWS managed
     ``AmazonECSTaskExecutionRolePolicy`` (``{name}-execution-managed``) and an inline policy
     (``{name}-execution-secrets``) reading exactly the secrets the containers reference;
-    ``{name}-task-role`` with the settings' managed policies (``{name}-task-policy-<n>``);
+    ``{name}-task-role`` with the settings' managed policies (``{name}-task-<policy name>``);
     ``{name}-logs``, the CloudWatch log group of awslogs containers that name none.
     A role ARN the spec gives is used as is and no role is created for it.
     """
@@ -86,8 +86,9 @@ class TaskRoles(pulumi.ComponentResource):
 
         if plan.task_role_name:
             self.task_role = aws.iam.Role(f"{name}-task-role", name=plan.task_role_name, assume_role_policy=trust, opts=child)
-            for index, policy_arn in enumerate(plan.settings.task_role_policy_arns or []):
-                aws.iam.RolePolicyAttachment(f"{name}-task-policy-{index}", role=self.task_role.name, policy_arn=policy_arn, opts=child)
+            for policy_arn in plan.settings.task_role_policy_arns or []:  # named by policy: reordering replaces nothing
+                policy_name = policy_arn.rsplit("/", 1)[-1]
+                aws.iam.RolePolicyAttachment(f"{name}-task-{policy_name}", role=self.task_role.name, policy_arn=policy_arn, opts=child)
             self.task_role_arn = self.task_role.arn
         else:
             self.task_role_arn = pulumi.Output.from_input(plan.spec.task_role_arn)

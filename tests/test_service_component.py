@@ -196,7 +196,7 @@ def test_roles_and_log_group_least_privilege(mocks):
     attachments = {r.name: (r.inputs["role"], r.inputs["policyArn"]) for r in mocks.resources if r.type == ATTACHMENT}
     assert attachments == {
         "web-execution-managed": ("shop-web-execution", "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"),
-        "web-task-policy-0": ("shop-web-task", "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"),
+        "web-task-AWSXRayDaemonWriteAccess": ("shop-web-task", "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"),
     }
     policy = json.loads(one(mocks, ROLE_POLICY)["policy"])
     assert policy["Statement"] == [
