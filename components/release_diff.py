@@ -245,13 +245,24 @@ def render_at_ref(project_dir: Path, stack: str, ref: str) -> dict[str, Document
     except ReleaseDiffError:
         raise ReleaseDiffError(f'unknown git ref "{ref}"; give a commit, branch or tag such as HEAD or origin/main') from None
     prefix = _git(project_dir, "rev-parse", "--show-prefix").strip()
+    key = (str(project_dir), commit, stack)
+    if key not in _RENDERED:  # a commit never changes: render it once per process
+        _RENDERED[key] = _render_commit(project_dir, commit, prefix, stack, ref)
+    return json.loads(_RENDERED[key])
+
+
+_RENDERED: dict[tuple[str, str, str], str] = {}
+
+
+def _render_commit(project_dir: Path, commit: str, prefix: str, stack: str, ref: str) -> str:
     archive = subprocess.run(
         ["git", "-C", str(project_dir), "archive", "--format=tar", commit, *(["--", prefix] if prefix else [])],
         capture_output=True, timeout=120,
         cwd=project_dir,
     )
     if archive.returncode != 0:
-        raise ReleaseDiffError(f"git archive {ref}: {archive.stderr.decode(errors='replace').strip().splitlines()[-1:]}")
+        reason = (archive.stderr.decode(errors="replace").strip().splitlines() or [f"exit status {archive.returncode}"])[-1]
+        raise ReleaseDiffError(f"git archive {ref}: {reason}")
     with tempfile.TemporaryDirectory(prefix="ecs-release-ref-") as temporary:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(temporary, filter="data")
@@ -266,7 +277,7 @@ def render_at_ref(project_dir: Path, stack: str, ref: str) -> dict[str, Document
     if result.returncode != 0:
         reason = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
         raise ReleaseDiffError(f"rendering stack {stack} at {ref}: {reason.removeprefix('error: ')}")
-    return json.loads(result.stdout)
+    return result.stdout
 
 
 # --- the commands -----------------------------------------------------------------------------------------
