@@ -115,24 +115,25 @@ def web_tag_keys(spec: TaskDefinitionSpec) -> dict[str, str]:
 # --- Release policy per environment (release workflow: mutable tags, digest pinning, retention) ---------
 # Kept apart from the task definition above: see components/pinning.py and the README's "Release workflow".
 
-from components.pinning import ReleasePolicy  # noqa: E402  (this section is self-contained on purpose)
+from components import pinning  # noqa: E402  (this section is self-contained on purpose)
 
 RELEASE_POLICIES = {
-    "dev": ReleasePolicy(keep_revisions=5),
-    "staging": ReleasePolicy(pin_digests=True),
-    "prod": ReleasePolicy(
-        production=True,
-        pin_digests=True,
-        mutable_tag_patterns=["latest", "main", "master", "stable", "*-snapshot", "dev-*"],
-        keep_revisions=10,
-    ),
+    "dev": {"keep_revisions": 5},
+    "staging": {"pin_digests": True},
+    "prod": {
+        "production": True,
+        "pin_digests": True,
+        "mutable_tag_patterns": ["latest", "main", "master", "stable", "*-snapshot", "dev-*"],
+        "keep_revisions": 10,
+    },
 }
-"""Per environment: production marking, digest pinning, refused tag globs, revisions kept per family."""
+"""Per environment: the fields of ``components.pinning.ReleasePolicy`` (production marking, digest
+pinning, refused tag globs, revisions kept per family); a missing field or environment takes the default."""
 
 
-def release_policy(environment: str) -> ReleasePolicy:
-    """The release policy of ``environment``; an environment without an entry gets the defaults."""
-    return RELEASE_POLICIES.get(environment, ReleasePolicy())
+def release_policy(environment: str) -> pinning.ReleasePolicy:
+    """The validated release policy of ``environment`` (the program calls it before any resource exists)."""
+    return pinning.release_policy(environment, RELEASE_POLICIES.get(environment))
 
 
 # --- The service per environment (service, roles, log group, truthful rollout) ----------------------------

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Annotated, Callable, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import EcsReleaseError
 from .images import DIGEST_PATTERN, ImageReference
@@ -84,6 +84,19 @@ class ReleasePolicy(BaseModel):
         if blank:
             raise ValueError("a pattern is blank; write a glob such as latest or *-SNAPSHOT")
         return patterns
+
+
+def release_policy(environment: str, settings: Mapping[str, object] | None, where: str = "RELEASE_POLICIES in app.py") -> ReleasePolicy:
+    """``settings`` validated as a :class:`ReleasePolicy`; every problem named in one :class:`ReleasePolicyError`."""
+    try:
+        return ReleasePolicy.model_validate(dict(settings or {}))
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = ".".join(str(part) for part in item["loc"])
+            value = f"{item['input']!r}" if item["type"] != "missing" else "(missing)"
+            problems.append(f'{where}: "{environment}".{field} = {value}: {item["msg"]}; fix it in {where.rsplit(" ", 1)[-1]}')
+        raise ReleasePolicyError(problems) from None
 
 
 @dataclass(frozen=True)

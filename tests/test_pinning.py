@@ -53,10 +53,21 @@ def test_release_policy_is_strict(fields, errors):
 
 def test_release_policy_defaults_and_the_example_environments():
     assert ReleasePolicy().model_dump() == {"production": False, "pin_digests": False, "mutable_tag_patterns": ["latest"], "keep_revisions": 10}
-    assert [(s, p.production, p.pin_digests) for s, p in app.RELEASE_POLICIES.items()] == [
+    assert [(s, app.release_policy(s).production, app.release_policy(s).pin_digests) for s in app.RELEASE_POLICIES] == [
         ("dev", False, False), ("staging", False, True), ("prod", True, True)
     ]
     assert app.release_policy("qa") == ReleasePolicy()
+
+
+def test_a_bad_policy_in_app_py_is_named_with_its_fix(monkeypatch):
+    monkeypatch.setitem(app.RELEASE_POLICIES, "prod", {"production": "yes", "keep_revisions": 0, "pin_digest": True})
+    with pytest.raises(ReleasePolicyError) as raised:
+        run_program(PROJECT, "prod", None, RecordingMocks())
+    assert raised.value.problems == [
+        "RELEASE_POLICIES in app.py: \"prod\".production = 'yes': Input should be a valid boolean; fix it in app.py",
+        "RELEASE_POLICIES in app.py: \"prod\".keep_revisions = 0: Input should be greater than or equal to 1; fix it in app.py",
+        "RELEASE_POLICIES in app.py: \"prod\".pin_digest = True: Extra inputs are not permitted; fix it in app.py",
+    ]
     assert all(field.description for field in ReleasePolicy.model_fields.values())
 
 
