@@ -19,7 +19,7 @@ from components.release_diff import (
     format_diff,
     non_image_changes,
 )
-from tests.gitrepo import PROJECT, cli, git, make_repo, replace_in
+from tests.gitrepo import cli, git, make_repo, replace_in
 
 REPO = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web"
 D1, D2 = "sha256:" + "1" * 64, "sha256:" + "2" * 64
@@ -174,4 +174,3 @@ def test_the_cli_exit_status_says_whether_anything_differs(capsys):
     assert capsys.readouterr().out == "no changes: stack dev registers what stack dev registers\n"
     assert main(["diff", "--stack", "dev", "--against-stack", "dev", "--set", "webTag=2.0.0"]) == 1
     assert "  migrate  " in capsys.readouterr().out
-    assert PROJECT.is_dir()
