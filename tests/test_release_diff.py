@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from components.cli import main
 from components.offline import offline_digest
@@ -174,3 +176,20 @@ def test_the_cli_exit_status_says_whether_anything_differs(capsys):
     assert capsys.readouterr().out == "no changes: stack dev registers what stack dev registers\n"
     assert main(["diff", "--stack", "dev", "--against-stack", "dev", "--set", "webTag=2.0.0"]) == 1
     assert "  migrate  " in capsys.readouterr().out
+
+
+TAGS = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}", fullmatch=True)
+DIGESTS = st.from_regex(r"sha256:[0-9a-f]{64}", fullmatch=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(old=st.one_of(TAGS, DIGESTS), new=st.one_of(TAGS, DIGESTS), cpu=st.sampled_from(["256", "512", "1024"]))
+def test_a_version_change_is_an_image_line_and_never_a_check_problem(old, new, cpu):
+    def versioned(version: str) -> dict:
+        image = f"{REPO}@{version}" if version.startswith("sha256:") else f"{REPO}:{version}"
+        return doc(cpu=cpu, containerDefinitions=container(image=image), tags=[{"key": "image.web.tag", "value": version}])
+
+    result = diff_documents("f", versioned(old), versioned(new))
+    assert result.changes == [] and non_image_changes([result]) == []
+    assert len(result.images) == (old != new)
+    assert diff_documents("f", versioned(old), {**versioned(new), "cpu": "2048"}).changes == [Change("cpu", cpu, "2048")]
