@@ -7,8 +7,8 @@ Import submodules directly; this package imports nothing heavy on its own.
 
 Importing it sets one interpreter-wide knob, for speed: full (generation-2) garbage
 collections at most every 100 generation-1 collections instead of every 10. The Pulumi SDK keeps
-~700 GC-tracked objects alive per registered resource, so with CPython's default a program of
-100 services spent more than half its time in full collections that found next to nothing to
+~600 GC-tracked objects alive per registered resource, so with CPython's default a program of
+100 services spent nearly half its time in full collections that found next to nothing to
 free, and its cost per service grew with the number of services (README, "Performance").
 Young collections, which free short-lived cycles, are unchanged; a threshold already set higher
 is left alone.
