@@ -378,7 +378,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--min-seconds", type=float, default=0.2, help="keep running a fast program until its runs add up to this; default 0.2")
     parser.add_argument("--import-runs", type=int, default=5, help="fresh interpreters per import timing; default 5")
     parser.add_argument("--stack", default="prod", help="stack whose task definitions the component/bare programs replay")
+    parser.add_argument("--stacks", help="example stacks to time, comma-separated; default every stack in stacks/")
+    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass (peak MiB shows —)")
     options = parser.parse_args(argv)
+    memory = not options.no_memory
     sizes = sorted({int(size) for size in options.sizes.split(",")})
     if len(sizes) < 2:
         parser.error("--sizes needs at least two sizes (growth compares the two largest)")
@@ -395,8 +398,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Row] = []
 
     # The example program, per stack, exactly as `render --stack` runs it.
-    examples = [Row(f"example {stack} (`run_program`)", lambda stack=stack: run_program(PROJECT, stack)) for stack in stacks()]
-    measure(examples, options.runs, options.min_seconds)
+    example_stacks = options.stacks.split(",") if options.stacks else stacks()
+    examples = [Row(f"example {stack} (`run_program`)", lambda stack=stack: run_program(PROJECT, stack)) for stack in example_stacks]
+    measure(examples, options.runs, options.min_seconds, memory)
     rows += examples
     for row in examples:
         if not row.error:
@@ -410,12 +414,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_identical(component_program(calls), bare_program(registrations))
     component_row = Row(f"component program ({options.stack}'s task definitions)", lambda: run_function(component_program(calls)), len(calls))
     bare_row = Row("bare program (same inputs, `aws.ecs.TaskDefinition`)", lambda: run_function(bare_program(registrations)), len(calls))
-    measure([component_row, bare_row], options.runs, 2.5 * options.min_seconds)
+    measure([component_row, bare_row], options.runs, 2.5 * options.min_seconds, memory)
     for row in (component_row, bare_row):
         rows.append(row)
         row.resources = len(row.run().resources)
     own_row = Row("↳ its own code only: validate, render, build inputs (no Pulumi)", own_code(calls), len(calls))
-    measure([own_row], options.runs, options.min_seconds)
+    measure([own_row], options.runs, options.min_seconds, memory)
     rows.append(own_row)
 
     # Synthetic stacks of N services × 3 containers.
@@ -427,13 +431,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_identical(component_program(services), bare_program(kwargs))
         synthetic[size] = Row(f"synthetic {size} × 3 containers, component", lambda s=services: run_function(component_program(s)), size)
         floors[size] = Row(f"synthetic {size} × 3 containers, bare", lambda k=kwargs: run_function(bare_program(k)), size)
-        measure([synthetic[size], floors[size]], options.runs, options.min_seconds)
+        measure([synthetic[size], floors[size]], options.runs, options.min_seconds, memory)
         for row in (synthetic[size], floors[size]):
             rows.append(row)
             row.resources = len(row.run().resources)
     largest, second = sizes[-1], sizes[-2]
     own_largest = Row(f"↳ synthetic {largest}: own code only (no Pulumi)", own_code([synthetic_service(i) for i in range(largest)]), largest)
-    measure([own_largest], options.runs, options.min_seconds)
+    measure([own_largest], options.runs, options.min_seconds, memory)
     rows.append(own_largest)
     # Diagnostic: the same component programs with the cyclic garbage collector paused during the run.
     paused = {

@@ -21,7 +21,8 @@ def load_bench():
 
 def test_bench_prints_a_table_and_ends_with_the_machine_readable_line(capsys):
     bench = load_bench()
-    assert bench.main(["--sizes", "1,2", "--runs", "1", "--min-seconds", "0", "--import-runs", "1"]) == 0
+    options = ["--sizes", "1,2", "--runs", "1", "--min-seconds", "0", "--import-runs", "1", "--stacks", "prod", "--no-memory"]
+    assert bench.main(options) == 0
     lines = capsys.readouterr().out.strip().splitlines()
 
     match = re.fullmatch(r"ratio=(\S+) t100=(\S+) growth=(\S+) import=(\S+)", lines[-1])
