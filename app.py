@@ -8,8 +8,16 @@ pull-through cache).
 
 from __future__ import annotations
 
+from components import pinning
 from components.errors import StackConfigError
 from components.images import tag_keys
+from components.service_settings import (
+    AutoscalingSettings,
+    LoadBalancerSettings,
+    NetworkSettings,
+    ServiceSettings,
+    settings_errors,
+)
 from components.spec import (
     ContainerDefinition,
     ContainerDependency,
@@ -113,9 +121,7 @@ def web_tag_keys(spec: TaskDefinitionSpec) -> dict[str, str]:
 
 
 # --- Release policy per environment (release workflow: mutable tags, digest pinning, retention) ---------
-# Kept apart from the task definition above: see components/pinning.py and the README's "Release workflow".
-
-from components import pinning  # noqa: E402  (this section is self-contained on purpose)
+# See components/pinning.py and the README's "Release workflow".
 
 RELEASE_POLICIES = {
     "dev": {"keep_revisions": 5},
@@ -138,14 +144,6 @@ def release_policy(environment: str) -> pinning.ReleasePolicy:
 
 # --- The service per environment (service, roles, log group, truthful rollout) ----------------------------
 # See components/service_settings.py for every setting and its default, and the README's "Rollout".
-
-from components.service_settings import (  # noqa: E402  (this section is self-contained on purpose)
-    AutoscalingSettings,
-    LoadBalancerSettings,
-    NetworkSettings,
-    ServiceSettings,
-    settings_errors,
-)
 
 TARGET_GROUPS = {
     "staging": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:targetgroup/shop-web-staging/6d0ecf831eec9f09",
