@@ -28,7 +28,7 @@ web = TaggedTaskDefinition(
     "web",
     {"spec": plan.spec, "versions": versions, "execution_role_arn": roles.execution_role_arn, "task_role_arn": roles.task_role_arn},
 )
-service = EcsService("web", {"plan": plan, "task_definition": web})
+service = EcsService("web", {"plan": plan, "task_definition": web, "aws_profile": pulumi.Config("aws").get("profile")})
 
 pulumi.export("family", web.family)
 pulumi.export("revision", web.revision)

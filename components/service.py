@@ -17,7 +17,7 @@ autoscaling depend on the spec and settings alone.
 from __future__ import annotations
 
 import json
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -112,6 +112,8 @@ class EcsServiceArgs(TypedDict):
     """The validated plan (:func:`components.service_plan.plan_service`)."""
     task_definition: TaggedTaskDefinition
     """The task definition whose newest revision the service runs."""
+    aws_profile: NotRequired[str | None]
+    """The AWS CLI profile the rollout wait uses (the stack's ``aws:profile``). Default: the standard credential chain."""
 
 
 def _cluster_name(arn: str) -> str:
@@ -234,7 +236,7 @@ class EcsService(pulumi.ComponentResource):
             timeout_seconds=settings.rollout_timeout_seconds,
             poll_seconds=settings.rollout_poll_seconds,
             region=aws.get_region_output(opts=invoke).region,
-            profile=pulumi.Config("aws").get("profile"),
+            profile=args.get("aws_profile"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.service]),
         )
 
