@@ -57,7 +57,7 @@ class ReleasePolicyError(EcsReleaseError):
 class ReleasePolicy(BaseModel):
     """How an environment releases images. Set per environment in code (``app.RELEASE_POLICIES``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True, use_attribute_docstrings=True)
 
     production: bool = False
     """Whether this environment is production: mutable tags are refused. Default: false."""
