@@ -11,12 +11,11 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from components.cli import render_file, render_stack
 from components.offline import offline_digest
+from tests.conftest import moto_client
 
 REGION = "eu-west-1"
 READ_ONLY = (
@@ -42,21 +41,8 @@ REAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "taskdefs" / "real"
 
 
 @pytest.fixture(scope="module")
-def ecs():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        yield boto3.client(
-            "ecs",
-            region_name=REGION,
-            endpoint_url=f"http://{host}:{port}",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            aws_session_token="testing",
-        )
-    finally:
-        server.stop()
+def ecs(moto_endpoint):
+    return moto_client(moto_endpoint, "ecs", REGION)
 
 
 def prod_document(web_tag: str) -> dict:

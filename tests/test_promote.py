@@ -6,13 +6,12 @@ import json
 import sys
 import urllib.request
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from components.cli import main
 from components.errors import EcsReleaseError
 from components.promote import PromoteError, promote_command, set_values
+from tests.conftest import moto_client
 from tests.gitrepo import make_repo, replace_in
 
 REGION = "eu-west-1"
@@ -98,21 +97,10 @@ def test_the_cli_prints_each_change(capsys):
 
 
 @pytest.fixture(scope="module")
-def aws():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    # moto keeps one in-process backend for every server: start from nothing, whatever other tests registered
-    urllib.request.urlopen(urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST")).close()
-
-    def client(service: str, region: str):
-        return boto3.client(service, region_name=region, endpoint_url=f"http://{host}:{port}",
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
-
-    try:
-        yield client
-    finally:
-        server.stop()
+def aws(moto_endpoint):
+    # moto keeps one in-process backend: start from nothing, whatever other tests registered
+    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")).close()
+    return lambda service, region: moto_client(moto_endpoint, service, region)
 
 
 def push(aws, tag: str, content: str) -> str:

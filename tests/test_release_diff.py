@@ -128,7 +128,7 @@ def test_diff_against_an_older_ref_and_against_another_stack(repo):
     replace_in(repo / "stacks" / "Pulumi.dev.yaml", 'xrayTag: "3.3.12"', 'xrayTag: "3.3.13"')
     git(repo, "commit", "-qam", "dev: xray 3.3.13")
     text, code = diff_command(repo, "dev", {}, against_ref="HEAD~1")
-    assert code == 1 and text.splitlines()[2:] == [f"  xray  123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/xray/aws-xray-daemon  3.3.12 → 3.3.13"]
+    assert code == 1 and text.splitlines()[2:] == ["  xray  123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/xray/aws-xray-daemon  3.3.12 → 3.3.13"]
     text, code = diff_command(repo, "prod", {}, against_stack="staging")
     lines = text.splitlines()
     assert code == 1 and lines[:2] == ["stack staging → stack prod", "web-taskdef"]  # matched by logical resource name

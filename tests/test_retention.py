@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
-from pulumi.dynamic.dynamic import serialize_provider
 
 import app
 from components.offline import RecordingMocks, run_program
-from components.retention import TYPE_TOKEN, RetentionProvider, parse_revision, prune, revisions_to_deregister
+from components.retention import (
+    TYPE_TOKEN,
+    RetentionProvider,
+    parse_revision,
+    prune,
+    revisions_to_deregister,
+)
+from tests.conftest import moto_client, run_provider_in_fresh_interpreter
 
 PROJECT = Path(__file__).resolve().parents[1]
 REGION = "eu-west-1"
@@ -53,15 +54,8 @@ def test_other_families_and_foreign_arns_are_ignored():
 
 
 @pytest.fixture
-def ecs():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield boto3.client("ecs", region_name=REGION, endpoint_url=f"http://{host}:{port}",
-                           aws_access_key_id="testing", aws_secret_access_key="testing")
-    finally:
-        server.stop()
+def ecs(moto_endpoint):
+    return moto_client(moto_endpoint, "ecs", REGION)
 
 
 def register(ecs, family: str, owner: str | None) -> str:
@@ -122,15 +116,7 @@ def test_the_pickled_provider_prunes_in_a_fresh_interpreter(ecs):
     project directory, and call create, with boto3's default client (endpoint and credentials from the environment)."""
     arns = [register(ecs, "retention-fresh", "ecs-release/prod") for _ in range(3)]
     props = {"family": "retention-fresh", "keep": 1, "owner": "ecs-release/prod", "region": REGION, "current": arns[-1], "protect": []}
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    env.update(PROVIDER=serialize_provider(RetentionProvider()), PROPS=json.dumps(props), AWS_ENDPOINT_URL=ecs.meta.endpoint_url,
-               AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
-    script = (
-        "import base64, json, os, dill\n"
-        "provider = dill.loads(base64.b64decode(os.environ['PROVIDER']))\n"
-        "print(json.dumps(provider.create(json.loads(os.environ['PROPS'])).outs))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["deregistered"] == arns[:2]
+    env = dict(AWS_ENDPOINT_URL=ecs.meta.endpoint_url, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    assert run_provider_in_fresh_interpreter(RetentionProvider(), props, env)["deregistered"] == arns[:2]
     assert active(ecs, "retention-fresh") == [3]

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import boto3
 import pytest
 from botocore.stub import Stubber
-from moto.server import ThreadedMotoServer
-from pulumi.dynamic.dynamic import serialize_provider
 
 from components.rollout import (
     RolloutError,
@@ -23,6 +17,7 @@ from components.rollout import (
     stopped_task_reasons,
     wait_for_rollout,
 )
+from tests.conftest import run_provider_in_fresh_interpreter
 
 REGION = "eu-west-1"
 CLUSTER = f"arn:aws:ecs:{REGION}:123456789012:cluster/shop"
@@ -237,17 +232,6 @@ def test_only_a_new_revision_service_or_cluster_makes_pulumi_up_wait_again(news,
     assert RolloutProvider().diff("id", olds, {**inputs, **news}).changes is changes
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def moto_service(moto_endpoint, monkeypatch):
     """A cluster, a registered revision and a service on it in the moto server; returns the provider's props.
@@ -313,13 +297,5 @@ def test_the_serialized_provider_runs_in_a_fresh_interpreter_against_moto(moto_s
     """What the dynamic-provider host does: unpickle the provider in its own process (started in the
     project directory, nothing else on sys.path) and call create."""
     props = moto_service("shop-web-fresh", running=2)
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    env.update(PROVIDER=serialize_provider(RolloutProvider()), PROPS=json.dumps(props))
-    script = (
-        "import base64, json, os, dill\n"
-        "provider = dill.loads(base64.b64decode(os.environ['PROVIDER']))\n"
-        "print(json.dumps(provider.create(json.loads(os.environ['PROPS'])).outs))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["running_task_definition_arn"] == props["task_definition_arn"]
+    outputs = run_provider_in_fresh_interpreter(RolloutProvider(), props, {})
+    assert outputs["running_task_definition_arn"] == props["task_definition_arn"]
