@@ -471,7 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"of {_ms(component_row.per_service)} ms; at {largest} services {_ms(own_largest.per_service)} ms of "
         f"{_ms(synthetic[largest].per_service)} ms per service"
     )
-    print(f"synthetic ratios component / bare: " + ", ".join(f"{size}: {synthetic[size].median / floors[size].median:.2f}" for size in sizes))
+    print("synthetic ratios component / bare: " + ", ".join(f"{size}: {synthetic[size].median / floors[size].median:.2f}" for size in sizes))
     print(f"{largest} services × 3 containers: {t_largest:.3f} s (target < {TARGET_T100} s: {verdict(t_largest < TARGET_T100)})")
     print(f"per-service cost, component: {per_service}; bare: {floor_per_service}")
     print(
