@@ -17,7 +17,7 @@ autoscaling depend on the spec and settings alone.
 from __future__ import annotations
 
 import json
-from typing import Any, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -50,12 +50,14 @@ class TaskRoles(pulumi.ComponentResource):
     A role ARN the spec gives is used as is and no role is created for it.
     """
 
-    execution_role_arn: pulumi.Output[str]
-    """The execution role's ARN: the spec's, or the created role's."""
-    task_role_arn: pulumi.Output[str | None]
-    """The task role's ARN: the spec's, the created role's, or ``None``."""
-    log_group_name: pulumi.Output[str | None]
-    """Name of the created log group, or ``None``."""
+    # For type checkers and readers only, as in TaggedTaskDefinition: the SDK would evaluate them on every registration.
+    if TYPE_CHECKING:
+        execution_role_arn: pulumi.Output[str]
+        """The execution role's ARN: the spec's, or the created role's."""
+        task_role_arn: pulumi.Output[str | None]
+        """The task role's ARN: the spec's, the created role's, or ``None``."""
+        log_group_name: pulumi.Output[str | None]
+        """Name of the created log group, or ``None``."""
 
     def __init__(self, name: str, args: TaskRolesArgs, opts: pulumi.ResourceOptions | None = None):
         plan = args["plan"]
@@ -131,16 +133,18 @@ class EcsService(pulumi.ComponentResource):
     fail unless the service's PRIMARY deployment runs the new revision with rollout COMPLETED.
     """
 
-    cluster: pulumi.Output[str]
-    """ARN of the cluster."""
-    service_name: pulumi.Output[str]
-    """Name of the service."""
-    service_arn: pulumi.Output[str]
-    """ARN of the service."""
-    running_task_definition_arn: pulumi.Output[str]
-    """Task-definition ARN the service's PRIMARY deployment runs, known once its rollout completed."""
-    images: pulumi.Output[dict[str, str]]
-    """Container name → image of that revision."""
+    # For type checkers and readers only, as in TaggedTaskDefinition: the SDK would evaluate them on every registration.
+    if TYPE_CHECKING:
+        cluster: pulumi.Output[str]
+        """ARN of the cluster."""
+        service_name: pulumi.Output[str]
+        """Name of the service."""
+        service_arn: pulumi.Output[str]
+        """ARN of the service."""
+        running_task_definition_arn: pulumi.Output[str]
+        """Task-definition ARN the service's PRIMARY deployment runs, known once its rollout completed."""
+        images: pulumi.Output[dict[str, str]]
+        """Container name → image of that revision."""
 
     def __init__(self, name: str, args: EcsServiceArgs, opts: pulumi.ResourceOptions | None = None):
         plan, task_definition = args["plan"], args["task_definition"]
