@@ -28,7 +28,8 @@ web = TaggedTaskDefinition(
     "web",
     {"spec": plan.spec, "versions": versions, "execution_role_arn": roles.execution_role_arn, "task_role_arn": roles.task_role_arn},
 )
-service = EcsService("web", {"plan": plan, "task_definition": web, "aws_profile": pulumi.Config("aws").get("profile")})
+aws_profile = pulumi.Config("aws").get("profile")
+service = EcsService("web", {"plan": plan, "task_definition": web, "aws_profile": aws_profile})
 
 pulumi.export("family", web.family)
 pulumi.export("revision", web.revision)
@@ -50,7 +51,8 @@ retention = RevisionRetention(
     keep=app.release_policy(stack).keep_revisions,
     owner=f"{pulumi.get_project()}/{stack}",
     region=pulumi.Config("aws").get("region") or "",
-    protect=[service.running_task_definition_arn],  # runs after the rollout succeeded; never prunes what runs
+    protect=[service.running_task_definition_arn],
+    profile=aws_profile,  # runs after the rollout succeeded; never prunes what runs
     opts=pulumi.ResourceOptions(depends_on=[service]),
 )
 pulumi.export("deregisteredRevisions", retention.deregistered)

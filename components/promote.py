@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+from .aws_clients import aws_client
 from .errors import EcsReleaseError
 from .images import ImageReference
 
@@ -99,12 +100,6 @@ def set_values(text: str, project: str, values: Mapping[str, str]) -> str:
     return out.getvalue()
 
 
-def _boto3_client(service: str, region: str) -> Any:
-    import boto3
-
-    return boto3.client(service, region_name=region)
-
-
 def _lookups(mocks) -> set[ImageKey]:
     return {ImageKey(l.get("registryId", ""), l.get("region", ""), l.get("repositoryName", ""), l.get("imageTag", "")) for l in mocks.image_lookups}
 
@@ -145,7 +140,7 @@ def _aws_reason(error: Exception) -> str:
 
 
 def promote_command(
-    project_dir: Path, source: str, target: str, only: Sequence[str] = (), client: ClientFactory = _boto3_client
+    project_dir: Path, source: str, target: str, only: Sequence[str] = (), client: ClientFactory = aws_client
 ) -> tuple[str, int]:
     """Copy ``source``'s tag values into ``target``'s stack file; returns the text to print and 0."""
     from .offline import TASK_DEFINITION_TYPE, RecordingMocks, run_program

@@ -25,8 +25,8 @@ from typing import Any, Iterable, Mapping, Sequence
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider, UpdateResult
 
-OWNER_TAG = "release.stack"
-"""Same key as :data:`components.pinning.OWNER_TAG` (kept literal so the provider pickles small)."""
+from .aws_clients import aws_client
+from .pinning import OWNER_TAG
 _ARN = re.compile(r"arn:[^:]+:ecs:[^:]*:\d*:task-definition/(?P<family>[A-Za-z0-9_-]+):(?P<revision>\d+)")
 INPUTS = ("family", "keep", "owner", "region", "current", "protect")
 TYPE_TOKEN = "pulumi-python:dynamic:RevisionRetention"
@@ -53,15 +53,9 @@ def older_than_kept(active: Iterable[str], family: str, keep: int, protected: se
     return revisions_to_deregister(active, family, keep, set(active), protected)
 
 
-def _ecs(region: str) -> Any:
-    import boto3
-
-    return boto3.client("ecs", region_name=region or None)
-
-
 def prune(props: Mapping[str, Any], client: Any = None) -> dict[str, Any]:
     """Apply the retention rule to ``props["family"]``; returns the deregistered and kept ARNs."""
-    ecs = client or _ecs(props.get("region") or "")
+    ecs = client or aws_client("ecs", props.get("region"), props.get("profile"))
     family, keep = props["family"], int(props["keep"])
     protected = {arn for arn in [props.get("current"), *(props.get("protect") or [])] if arn}
     active: list[str] = []
@@ -114,10 +108,11 @@ class RevisionRetention(Resource, name="RevisionRetention"):
         owner: str,
         region: str,
         protect: Sequence[pulumi.Input[str]] = (),
+        profile: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ):
         props = {
             "family": family, "current": current, "keep": keep, "owner": owner, "region": region,
-            "protect": list(protect), "deregistered": None, "kept": None,
+            "protect": list(protect), "profile": profile, "deregistered": None, "kept": None,
         }
         super().__init__(RetentionProvider(), name, props, opts)

@@ -26,6 +26,7 @@ from typing import Any, Callable, Literal, Optional
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
+from .aws_clients import aws_client
 from .errors import EcsReleaseError
 
 State = Literal["IN_PROGRESS", "COMPLETED", "FAILED"]
@@ -182,13 +183,6 @@ def wait_for_rollout(
         sleep(min(poll, remaining))
 
 
-def ecs_client(region: str | None = None, profile: str | None = None) -> Any:
-    """A boto3 ECS client (standard credential chain; ``AWS_ENDPOINT_URL_ECS`` is honoured)."""
-    import boto3
-
-    return boto3.session.Session(profile_name=profile or None, region_name=region or None).client("ecs")
-
-
 class RolloutProvider(ResourceProvider):
     """Dynamic provider of :class:`ServiceRollout`: create and update wait; delete does nothing."""
 
@@ -199,7 +193,7 @@ class RolloutProvider(ResourceProvider):
         return DiffResult(changes=bool(changed))
 
     def _wait(self, props: dict[str, Any]) -> dict[str, Any]:
-        client = ecs_client(props.get("region"), props.get("profile"))
+        client = aws_client("ecs", props.get("region"), props.get("profile"))
         status = wait_for_rollout(
             client,
             props["cluster"],

@@ -124,8 +124,9 @@ def test_a_missing_key_in_a_stack_file_is_named(tmp_path):
     assert raised.value.problems == ["webTag is not set for stack prod; run: pulumi config set webTag <tag> --stack prod"]
 
 
-def test_the_stacks_aws_profile_reaches_the_rollout_wait():
+def test_the_stacks_aws_profile_reaches_the_code_that_calls_aws():
     mocks = RecordingMocks()
     run_program(PROJECT, "dev", {"aws:profile": "shop-dev"}, mocks)
     (rollout,) = [r.inputs for r in mocks.resources if r.type == "pulumi-python:dynamic:ServiceRollout"]
-    assert rollout["profile"] == "shop-dev"
+    (retention,) = [r.inputs for r in mocks.resources if r.type == "pulumi-python:dynamic:RevisionRetention"]
+    assert rollout["profile"] == retention["profile"] == "shop-dev"
