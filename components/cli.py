@@ -84,6 +84,7 @@ def _release_parsers(commands) -> None:
     promote.add_argument("--from", dest="source", required=True, metavar="STACK", help="the stack whose tags are copied")
     promote.add_argument("--to", dest="target", required=True, metavar="STACK", help="the stack file that is edited")
     promote.add_argument("--only", action="append", default=[], metavar="KEY", help="copy only this key (repeatable)")
+    promote.add_argument("--dry-run", action="store_true", help="check and print what would change; write nothing")
 
 
 class _Exit(str):
@@ -98,7 +99,7 @@ def _release(args: argparse.Namespace) -> str:
     if args.command == "promote":
         from .promote import promote_command
 
-        text, code = promote_command(PROJECT_DIR, args.source, args.target, args.only)
+        text, code = promote_command(PROJECT_DIR, args.source, args.target, args.only, dry_run=args.dry_run)
     elif args.command == "diff":
         text, code = diff_command(PROJECT_DIR, args.stack, _pairs(args.set, "--set", "KEY"), args.against_stack, args.against_ref)
     else:

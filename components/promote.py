@@ -22,7 +22,11 @@ AWS is reached with boto3's default credentials (``AWS_PROFILE``, ``AWS_ENDPOINT
 
 from __future__ import annotations
 
-import io
+import json
+import os
+import re
+import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -55,10 +59,14 @@ class ImageKey:
 def _yaml():
     from ruamel.yaml import YAML
 
-    yaml = YAML()  # round trip: comments, key order, quotes and flow style are kept
+    yaml = YAML()  # round trip: used to read the keys as written and their value nodes' positions
     yaml.preserve_quotes = True
-    yaml.width = 4096
     return yaml
+
+
+def _read_text(path: Path) -> str:
+    """The file's text exactly as stored: no newline translation, so CRLF stays CRLF."""
+    return path.read_bytes().decode("utf-8")
 
 
 def _written_keys(config: Mapping[str, Any], project: str) -> dict[str, str]:
@@ -73,31 +81,164 @@ def _written_keys(config: Mapping[str, Any], project: str) -> dict[str, str]:
     return keys
 
 
-def _load(path: Path) -> Any:
+def _kind(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    return f"a {type(value).__name__}" if value is not None else "empty"
+
+
+def _load(path: Path, name: str) -> Any:
+    """The stack file's round-trip data, its ``config:`` a mapping (an absent or empty ``config:`` is an empty one)."""
     try:
-        data = _yaml().load(path.read_text(encoding="utf-8"))
+        data = _yaml().load(_read_text(path))
+    except OSError as error:
+        raise PromoteError(f"{name}: cannot read it ({error.strerror or error}); check the file's permissions") from None
     except Exception as error:  # ruamel raises several unrelated types
-        raise PromoteError(f"{path.name}: not valid YAML ({str(error).splitlines()[0]}); fix the file") from None
-    if data is None or not hasattr(data, "get") or not hasattr(data.get("config") or {}, "items"):
-        raise PromoteError(f"{path.name}: no config: mapping; create the stack's settings with pulumi config set")
+        raise PromoteError(f"{name}: not valid YAML ({str(error).splitlines()[0]}); fix the file") from None
+    if data is None or not hasattr(data, "get"):
+        raise PromoteError(f"{name}: the file is {_kind(data)}, not a mapping with a config: key; create the stack's settings with pulumi config set")
+    config = data.get("config")
+    if config is not None and not hasattr(config, "items"):
+        raise PromoteError(
+            f"{name}: config: is {_kind(config)}, not a mapping of keys to values; "
+            "write one indented key: value line per setting under config: (the file is left as it is)"
+        )
     return data
 
 
-def set_values(text: str, project: str, values: Mapping[str, str]) -> str:
-    """``text`` (a stack file) with each project key of ``values`` set, everything else as it was."""
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, Mapping) and "secure" in value
 
-    yaml = _yaml()
-    data = yaml.load(text)
-    config = data["config"]
+
+def _secure_problem(key: str, stack: str, name: str) -> str:
+    return (
+        f"{key} is a secret (secure:) in {name}; image tags are plain config and promote never copies or "
+        f"overwrites a secret: make it plain with pulumi config set {key} <tag> --stack {stack} (without --secret), "
+        "or leave it out with --only"
+    )
+
+
+def _plain_ok(value: str) -> bool:
+    """Whether ``value`` written without quotes reads back as the same string (YAML 1.1 and 1.2 alike)."""
+    import yaml as pyyaml
+
+    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", value):
+        return False
+    from ruamel.yaml import YAML
+
+    return pyyaml.safe_load(f"k: {value}") == {"k": value} and YAML(typ="safe", pure=True).load(f"k: {value}") == {"k": value}
+
+
+def _scalar(value: str, style: str | None) -> str:
+    """``value`` written in ``style`` (ruamel's: ``'``, ``"`` or ``None`` for plain), double-quoted when plain would misread."""
+    if style == "'":
+        return "'" + value.replace("'", "''") + "'"
+    if style is None and _plain_ok(value):
+        return value
+    return json.dumps(value)  # a JSON string is a valid YAML double-quoted scalar
+
+
+def set_values(text: str, project: str, values: Mapping[str, str], name: str = "the stack file", stack: str = "<stack>") -> str:
+    """``text`` (a stack file) with each project key of ``values`` set, every other byte as it was.
+
+    Only each value's span in the text is replaced (located through ruamel.yaml's node marks), in
+    the value's own quoting; the result is parsed again and must equal the original with just
+    those values changed. A ``secure:`` value, a block scalar or a missing key is a :class:`PromoteError`.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
+
+    try:
+        root = YAML().compose(text)
+    except Exception as error:
+        raise PromoteError(f"{name}: not valid YAML ({str(error).splitlines()[0]}); fix the file") from None
+    config = None
+    if isinstance(root, MappingNode):
+        config = next((v for k, v in root.value if isinstance(k, ScalarNode) and k.value == "config"), None)
+    if not isinstance(config, MappingNode):
+        raise PromoteError(f"{name}: config: is not a mapping of keys to values; fix the file (it is left as it is)")
+    nodes = {}
+    for key_node, value_node in config.value:
+        namespace, colon, key = str(key_node.value).rpartition(":")
+        if key in values and (not colon or namespace == project):
+            nodes[key] = value_node
+    edits = []
+    for key, value in values.items():
+        node = nodes.get(key)
+        if node is None:
+            raise PromoteError(f"{key}: {name} does not declare it; add it after review with: pulumi config set {key} <tag> --stack {stack}")
+        if isinstance(node, MappingNode) and any(getattr(k, "value", None) == "secure" for k, _ in node.value):
+            raise PromoteError(_secure_problem(key, stack, name))
+        if not isinstance(node, ScalarNode) or node.style not in (None, "'", '"'):
+            raise PromoteError(f'{key} in {name} is not written as a plain or quoted string; write it as {key}: "<tag>" and promote again')
+        edits.append((node.start_mark.index, node.end_mark.index, _scalar(value, node.style)))
+    out = text
+    for start, end, new in sorted(edits, reverse=True):
+        out = out[:start] + new + out[end:]
+    _check_only_values_changed(text, out, project, values, name)
+    return out
+
+
+def _check_only_values_changed(before: str, after: str, project: str, values: Mapping[str, str], name: str) -> None:
+    """Parse both texts (as ``stack_config`` does): ``after`` must be ``before`` with exactly ``values`` set."""
+    import yaml as pyyaml
+
+    expected = pyyaml.safe_load(before)
+    config = expected["config"]
     written = _written_keys(config, project)
     for key, value in values.items():
-        old = config[written[key]]
-        # keep the old quoting; an unquoted value becomes double-quoted so that 1.10 stays a string
-        config[written[key]] = type(old)(value) if isinstance(old, ScalarString) else DoubleQuotedScalarString(value)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
+        config[written[key]] = value
+    try:
+        result = pyyaml.safe_load(after)
+    except pyyaml.YAMLError:
+        result = None
+    if result != expected:
+        raise PromoteError(
+            f"{name}: cannot set {', '.join(values)} in place without changing anything else (an anchor, alias or "
+            "tag on the value?); set the values with pulumi config set instead"
+        )
+
+
+def _write_problem(path: Path, name: str) -> str | None:
+    """Why ``path`` must not be replaced: read-only (no write bit, or no write access)."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
+        return f"{name} is read-only (mode {mode:04o}); make it writable (chmod u+w {name}) and promote again, the file is left as it is"
+    return None
+
+
+def write_atomically(path: Path, text: str, name: str) -> None:
+    """Replace ``path``'s content with ``text``: a temporary file in the same directory, flushed and
+    fsynced, given the target's permission bits, then renamed over it. On any failure the target
+    is untouched and the temporary file removed."""
+    path = Path(os.path.realpath(path))  # a symlinked stack file: replace the file it points to, keep the link
+    mode = stat.S_IMODE(path.stat().st_mode)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".promote.tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(text.encode("utf-8"))
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException as error:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        if isinstance(error, OSError):
+            raise PromoteError(f"cannot write {name}: {error.strerror or error}; the file is left as it is, fix that and promote again") from None
+        raise
+    try:  # make the rename itself durable
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    except OSError:
+        pass
 
 
 def _lookups(mocks) -> set[ImageKey]:
@@ -140,9 +281,17 @@ def _aws_reason(error: Exception) -> str:
 
 
 def promote_command(
-    project_dir: Path, source: str, target: str, only: Sequence[str] = (), client: ClientFactory = aws_client
+    project_dir: Path,
+    source: str,
+    target: str,
+    only: Sequence[str] = (),
+    client: ClientFactory = aws_client,
+    dry_run: bool = False,
 ) -> tuple[str, int]:
-    """Copy ``source``'s tag values into ``target``'s stack file; returns the text to print and 0."""
+    """Copy ``source``'s tag values into ``target``'s stack file; returns the text to print and 0.
+
+    With ``dry_run`` everything is checked and the changes are printed, but the file is not written.
+    """
     from .offline import TASK_DEFINITION_TYPE, RecordingMocks, run_program
     from .stack_config import project_name, stack_config, stack_file
 
@@ -151,10 +300,12 @@ def promote_command(
         raise PromoteError(f"--from and --to are both {source}; promote between two stacks, e.g. --from staging --to prod")
     project = project_name(project_dir)
     source_path, target_path = stack_file(project_dir, source), stack_file(project_dir, target)
-    source_values = {k: v for k, v in _written_keys(_load(source_path)["config"], project).items()}
+    source_name, target_name = str(source_path.relative_to(project_dir)), str(target_path.relative_to(project_dir))
+    source_keys = _written_keys(_load(source_path, source_name).get("config") or {}, project)
+    target_keys = _written_keys(_load(target_path, target_name).get("config") or {}, project)
     source_config, target_config = stack_config(project_dir, source), stack_config(project_dir, target)
-    source_tags = {key: source_config[f"{project}:{key}"] for key in source_values}
-    target_tags = {key: target_config[f"{project}:{key}"] for key in _written_keys(_load(target_path)["config"], project)}
+    source_tags = {key: source_config[f"{project}:{key}"] for key in source_keys}
+    target_tags = {key: target_config[f"{project}:{key}"] for key in target_keys}
 
     problems = []
     keys = []
@@ -164,19 +315,27 @@ def promote_command(
             problems.append(f"--only {requested}: stack {source} has no such key; use one of: {', '.join(sorted(source_tags))}")
         elif key not in target_tags:
             problems.append(
-                f"{key}: stack {target} does not declare it ({target_path.relative_to(project_dir)}); "
+                f"{key}: stack {target} does not declare it ({target_name}); "
                 f"add it after review with: pulumi config set {key} <tag> --stack {target}, or leave it out with --only"
             )
+        elif _is_secure(source_tags[key]):  # never print the ciphertext, never write it as plain text
+            problems.append(_secure_problem(key, source, source_name))
+        elif _is_secure(target_tags[key]):
+            problems.append(_secure_problem(key, target, target_name))
         elif not isinstance(source_tags[key], str):
-            problems.append(f"{key} for stack {source} is not a string; quote it in {source_path.relative_to(project_dir)}")
+            problems.append(f"{key} for stack {source} is {_kind(source_tags[key])}, not a string; quote it in {source_name}")
         elif key not in keys:
             keys.append(key)
     if problems:
         raise PromoteError(problems)
     changes = {key: (target_tags[key], source_tags[key]) for key in keys if target_tags[key] != source_tags[key]}
-    heading = f"promote {source} → {target} ({target_path.relative_to(project_dir)})"
+    heading = f"promote {source} → {target} ({target_name})"
     if not changes:
         return f"{heading}: nothing to change, {target} already has {source}'s " + ", ".join(keys), 0
+    if not dry_run and (problem := _write_problem(target_path, target_name)):
+        raise PromoteError(problem)  # before anything is run or asked of AWS
+    text = _read_text(target_path)
+    new_text = set_values(text, project, {key: new for key, (_, new) in changes.items()}, target_name, target)
 
     region = str(target_config.get("aws:region", "us-east-1"))
     after = RecordingMocks(region=region)
@@ -224,8 +383,12 @@ def promote_command(
             if problems:
                 raise PromoteError(problems)
 
-    text = target_path.read_text(encoding="utf-8")
-    target_path.write_text(set_values(text, project, {key: new for key, (_, new) in changes.items()}), encoding="utf-8")
+    if dry_run:
+        heading += ": dry run, nothing written"
+    else:
+        if _read_text(target_path) != text:
+            raise PromoteError(f"{target_name} changed while promote ran; promote again")
+        write_atomically(target_path, new_text, target_name)
     lines = [heading]
     lines += [f"  {key}: {old} → {new}" for key, (old, new) in changes.items()]
     lines += [f"  {key}: {target_tags[key]} (unchanged)" for key in keys if key not in changes]

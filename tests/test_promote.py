@@ -12,7 +12,7 @@ from components.cli import main
 from components.errors import EcsReleaseError
 from components.promote import PromoteError, promote_command, set_values
 from tests.conftest import moto_client
-from tests.gitrepo import make_repo, replace_in
+from tests.gitrepo import cli, make_repo, replace_in
 
 REGION = "eu-west-1"
 REPO = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
@@ -159,3 +159,137 @@ def test_without_aws_access_promote_says_so(project):
 
     with pytest.raises(PromoteError, match=r"^cannot read what stack staging deployed \(shop-web-staging\): Unable to locate credentials; "):
         promote_command(project, "staging", "prod", client=no_credentials)
+
+
+# --- writing the target: only the values change, atomically, or nothing does -------------------------------
+
+STYLED = (
+    "---\r\n"
+    "# prod: image tags only\r\n"
+    "config:\r\n"
+    "    aws:region: eu-west-1   # the region\r\n"
+    "    ecs-release:webTag: \"1.4.1\"  # double\r\n"
+    "    ecs-release:xrayTag: '3.3.12' # single\r\n"
+    "    ecs-release:plainTag: 1.0.0\r\n"
+    "    ecs-release:numberTag: '2.0'\r\n"
+    "    other:setting:\r\n"
+    "        secure: v1:abc==\r\n"
+    "...\r\n"
+)
+
+
+def test_set_values_edits_only_the_values_spans():
+    values = {"webTag": "1.4.2", "xrayTag": "3.3.13", "plainTag": "1.0.1", "numberTag": "2.10"}
+    expected = (STYLED.replace('"1.4.1"', '"1.4.2"').replace("'3.3.12'", "'3.3.13'")
+                .replace("plainTag: 1.0.0", "plainTag: 1.0.1").replace("'2.0'", "'2.10'"))
+    assert set_values(STYLED, "ecs-release", values).encode() == expected.encode()
+    # a plain value that would read back as a number is double-quoted; nothing else moves
+    assert set_values(STYLED, "ecs-release", {"plainTag": "2.10"}) == STYLED.replace("plainTag: 1.0.0", 'plainTag: "2.10"')
+
+
+def test_promote_keeps_crlf_indentation_markers_comments_and_quotes(project):
+    prod = project / "stacks" / "Pulumi.prod.yaml"
+    prod.write_bytes(b'---\r\n# reviewed\r\nconfig:\r\n    aws:region: eu-west-1  # keep me\r\n'
+                     b'    ecs-release:webTag: \'1.4.1\'   # web\r\n    ecs-release:xrayTag: 3.3.12\r\n...\r\n')
+    before = prod.read_bytes()
+    text, code = promote_command(project, "dev", "prod")
+    assert code == 0 and "  webTag: 1.4.1 → 1.4.2" in text
+    assert prod.read_bytes() == before.replace(b"'1.4.1'", b"'1.4.2'")
+
+
+def files_in(directory):
+    return sorted(p.name for p in directory.iterdir())
+
+
+def test_the_write_is_atomic_a_failure_leaves_the_file_and_no_temporary(project, monkeypatch):
+    import errno
+    import os
+
+    prod = project / "stacks" / "Pulumi.prod.yaml"
+    before, listing = prod.read_bytes(), files_in(prod.parent)
+
+    def full_disk(descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)  # fails after the temporary file was written, before the rename
+    with pytest.raises(PromoteError) as raised:
+        promote_command(project, "dev", "prod")
+    assert str(raised.value) == (
+        "cannot write stacks/Pulumi.prod.yaml: No space left on device; the file is left as it is, fix that and promote again"
+    )
+    assert prod.read_bytes() == before and files_in(prod.parent) == listing
+
+
+def test_the_write_replaces_the_file_and_keeps_its_permissions(project):
+    import os
+
+    prod = project / "stacks" / "Pulumi.prod.yaml"
+    prod.chmod(0o640)
+    inode = prod.stat().st_ino
+    promote_command(project, "dev", "prod")
+    assert 'webTag: "1.4.2"' in prod.read_text()
+    assert oct(prod.stat().st_mode & 0o777) == oct(0o640)
+    assert prod.stat().st_ino != inode  # renamed over, not truncated in place
+    assert files_in(prod.parent) == ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.staging.yaml"]
+    assert os.access(prod, os.R_OK)
+
+
+@pytest.mark.parametrize("side", ["dev", "prod"])
+def test_a_secure_value_is_refused_without_printing_it(project, side):
+    replace_in(project / "stacks" / f"Pulumi.{side}.yaml", ' "1.4.2"\n' if side == "dev" else ' "1.4.1"\n',
+               "\n    secure: AAABAKCIPHERTEXT==\n")
+    before = stack_text(project, "prod")
+    result = cli(project, "promote", "--from", "dev", "--to", "prod")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"error: webTag is a secret (secure:) in stacks/Pulumi.{side}.yaml; image tags are plain config and promote never "
+        f"copies or overwrites a secret: make it plain with pulumi config set webTag <tag> --stack {side} (without --secret), "
+        "or leave it out with --only\n"
+    )
+    assert "CIPHERTEXT" not in result.stderr and stack_text(project, "prod") == before
+    # the secret is not a promoted key: the rest is promoted, the secret left alone
+    if side == "prod":
+        assert cli(project, "promote", "--from", "dev", "--to", "prod", "--only", "xrayTag").returncode == 0
+        assert stack_text(project, "prod") == before
+
+
+def test_a_read_only_target_is_refused_and_untouched(project):
+    prod = project / "stacks" / "Pulumi.prod.yaml"
+    prod.chmod(0o444)
+    before = prod.read_bytes()
+    with pytest.raises(PromoteError) as raised:
+        promote_command(project, "dev", "prod")
+    assert str(raised.value) == (
+        "stacks/Pulumi.prod.yaml is read-only (mode 0444); make it writable (chmod u+w stacks/Pulumi.prod.yaml) "
+        "and promote again, the file is left as it is"
+    )
+    assert prod.read_bytes() == before and oct(prod.stat().st_mode & 0o777) == oct(0o444)
+
+
+@pytest.mark.parametrize("config, kind", [("config: [webTag, xrayTag]\n", "a list"), ("config: webTag=1.4.1\n", "a string")])
+def test_a_config_that_is_not_a_mapping_is_refused_and_untouched(project, config, kind):
+    prod = project / "stacks" / "Pulumi.prod.yaml"
+    prod.write_text(config)
+    with pytest.raises(PromoteError) as raised:
+        promote_command(project, "dev", "prod")
+    assert str(raised.value) == (
+        f"stacks/Pulumi.prod.yaml: config: is {kind}, not a mapping of keys to values; "
+        "write one indented key: value line per setting under config: (the file is left as it is)"
+    )
+    assert prod.read_text() == config
+
+
+def test_dry_run_prints_the_changes_and_writes_nothing(project):
+    prod = project / "stacks" / "Pulumi.prod.yaml"
+    prod.chmod(0o444)  # a dry run does not need to write
+    before, stat_before = prod.read_bytes(), prod.stat()
+    result = cli(project, "promote", "--from", "dev", "--to", "prod", "--dry-run")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "\n".join([
+        "promote dev → prod (stacks/Pulumi.prod.yaml): dry run, nothing written",
+        "  webTag: 1.4.1 → 1.4.2",
+        "  xrayTag: 3.3.12 (unchanged)",
+        "  not verified: stack dev does not pin digests; prod pins shop/web:1.4.2 at its next preview",
+    ]) + "\n"
+    after = prod.stat()
+    assert prod.read_bytes() == before and (after.st_ino, after.st_mtime_ns) == (stat_before.st_ino, stat_before.st_mtime_ns)
