@@ -245,27 +245,204 @@ def _lookups(mocks) -> set[ImageKey]:
     return {ImageKey(l.get("registryId", ""), l.get("region", ""), l.get("repositoryName", ""), l.get("imageTag", "")) for l in mocks.image_lookups}
 
 
-def source_pins(families: Sequence[str], region: str, client: ClientFactory) -> dict[ImageKey, str]:
-    """(ECR image, tag) → digest that the source stack's deployed (latest ACTIVE) task definitions run pinned."""
+SERVICE_TYPE = "aws:ecs/service:Service"
+CLUSTER_TYPE = "aws:ecs/cluster:Cluster"
+GET_CLUSTER = "aws:ecs/getCluster:getCluster"
+
+
+def _source_mocks(region: str):
+    """Mocks that record what :class:`~components.offline.RecordingMocks` does, plus the cluster ARNs the mock
+    runtime made up (a cluster the stack creates, or looks up by name) → the cluster's name (``None`` when
+    Pulumi names it): those ARNs hold the mock account, so AWS is asked by name, in the caller's account."""
+    from .offline import RecordingMocks
+
+    class SourceMocks(RecordingMocks):
+        def __init__(self) -> None:
+            super().__init__(region=region)
+            self.made_up_clusters: dict[str, str | None] = {}
+
+        def new_resource(self, args):
+            resource_id, outputs = super().new_resource(args)
+            if args.typ == CLUSTER_TYPE and isinstance(outputs.get("arn"), str):
+                name = args.inputs.get("name")
+                self.made_up_clusters[outputs["arn"]] = name if _known(name) else None
+            return resource_id, outputs
+
+        def call(self, args):
+            answer = super().call(args)
+            outputs = answer[0] if isinstance(answer, tuple) else answer
+            if args.token == GET_CLUSTER and isinstance(outputs.get("arn"), str):
+                self.made_up_clusters[outputs["arn"]] = args.args.get("clusterName")
+            return answer
+
+    return SourceMocks()
+
+
+def _known(value: Any) -> bool:
+    from pulumi.runtime.rpc import UNKNOWN
+
+    return isinstance(value, str) and bool(value) and value != UNKNOWN
+
+
+@dataclass(frozen=True)
+class SourceService:
+    """An ECS service the source stack's program registers: its name and cluster as DescribeServices takes them."""
+
+    resource: str
+    """The program's logical name for it (messages only; services are found by type, not by this name)."""
+    name: str
+    cluster: str
+
+
+def source_services(resources, made_up_clusters: Mapping[str, str | None], stack: str) -> list[SourceService]:
+    """Every ``aws:ecs/service:Service`` the program registered, by type, with its ``name`` and ``cluster`` inputs."""
+    services, problems = [], []
+    for resource in resources:
+        if resource.type != SERVICE_TYPE:
+            continue
+        name, cluster = resource.inputs.get("name"), resource.inputs.get("cluster")
+        if cluster in (None, ""):
+            cluster = "default"  # ECS's default cluster, as for a service created without one
+        elif _known(cluster) and cluster in made_up_clusters:
+            cluster = made_up_clusters[cluster]
+        if not _known(name) or not _known(cluster):
+            problems.append(
+                f"ECS service {resource.name} of stack {stack}: its {'name' if not _known(name) else 'cluster'} is only "
+                "known after deployment (Pulumi names it), so promote cannot ask AWS what it runs; give it a fixed name in app.py"
+            )
+            continue
+        services.append(SourceService(resource.name, name, cluster))
+    if problems:
+        raise PromoteError(problems)
+    if not services:
+        raise PromoteError(
+            f"stack {stack} registers no ECS service ({SERVICE_TYPE}), so what it runs cannot be verified; "
+            "promote from a stack that runs the images"
+        )
+    return services
+
+
+def _revision(arn: str) -> str:
+    """``family:revision`` of a task-definition ARN."""
+    return str(arn).rsplit("/", 1)[-1]
+
+
+def pinned_images(described: Mapping[str, Any]) -> dict[ImageKey, str]:
+    """(ECR image, tag) → digest of each container a DescribeTaskDefinition answer (``include=TAGS``) runs pinned:
+    the image ``repository@sha256:…`` and its ``image.<container>.tag`` tag."""
     from .pinning import parse_ecr
 
-    ecs = client("ecs", region)
+    tags = {tag.get("key"): tag.get("value") for tag in described.get("tags", [])}
     pins: dict[ImageKey, str] = {}
-    for family in families:
-        try:
-            described = ecs.describe_task_definition(taskDefinition=family, include=["TAGS"])
-        except Exception as error:  # botocore ClientError; ECS answers ClientException for a family never registered
-            if getattr(error, "response", {}).get("Error", {}).get("Code") == "ClientException":
-                continue
-            raise
-        tags = {tag.get("key"): tag.get("value") for tag in described.get("tags", [])}
-        for container in described["taskDefinition"].get("containerDefinitions", []):
-            reference = ImageReference.parse(container.get("image", ""))
-            tag = tags.get(f"image.{container.get('name')}.tag")
-            ecr = parse_ecr(reference.repository)
-            if reference.digest and tag and ecr:
-                pins[ImageKey(ecr.registry_id, ecr.region, ecr.name, tag)] = reference.digest
+    for container in described["taskDefinition"].get("containerDefinitions", []):
+        reference = ImageReference.parse(container.get("image", ""))
+        tag = tags.get(f"image.{container.get('name')}.tag")
+        ecr = parse_ecr(reference.repository)
+        if reference.digest and tag and ecr:
+            pins[ImageKey(ecr.registry_id, ecr.region, ecr.name, tag)] = reference.digest
     return pins
+
+
+@dataclass(frozen=True)
+class Running:
+    """What a source service's PRIMARY deployment runs, its rollout COMPLETED."""
+
+    service: SourceService
+    task_definition_arn: str
+    images: dict[ImageKey, str]
+
+    @property
+    def revision(self) -> str:
+        return _revision(self.task_definition_arn)
+
+
+def _error_code(error: Exception) -> str:
+    return getattr(error, "response", {}).get("Error", {}).get("Code", "")
+
+
+def running_revisions(services: Sequence[SourceService], region: str, client: ClientFactory, stack: str) -> list[Running]:
+    """The revision each service's PRIMARY deployment runs (DescribeServices) and its pinned images
+    (DescribeTaskDefinition of that exact ARN, ``include=TAGS``). A service that is missing, has no PRIMARY
+    deployment, or whose PRIMARY rollout is not COMPLETED is a :class:`PromoteError` naming it."""
+    ecs = client("ecs", region)
+    deploy = f"pulumi up --stack {stack}"
+    problems: list[str] = []
+    primaries: list[tuple[SourceService, str]] = []
+    by_cluster: dict[str, list[SourceService]] = {}
+    for service in services:
+        by_cluster.setdefault(service.cluster, []).append(service)
+    for cluster, group in by_cluster.items():
+        for start in range(0, len(group), 10):  # DescribeServices takes at most 10 services
+            chunk = group[start : start + 10]
+            try:
+                answer = ecs.describe_services(cluster=cluster, services=[service.name for service in chunk])
+            except Exception as error:
+                if _error_code(error) != "ClusterNotFoundException":
+                    raise
+                problems += [f"service {s.name}: cluster {cluster} not found; deploy stack {stack} first: {deploy}" for s in chunk]
+                continue
+            found = {described.get("serviceName"): described for described in answer.get("services", [])}
+            for service in chunk:
+                described = found.get(service.name)
+                if described is None or described.get("status") != "ACTIVE":
+                    state = described.get("status") if described else "MISSING"
+                    problems.append(f"service {service.name} is not in cluster {cluster} ({state}); deploy stack {stack} first: {deploy}")
+                    continue
+                primary = next((d for d in described.get("deployments", []) if d.get("status") == "PRIMARY"), None)
+                if primary is None or not primary.get("taskDefinition"):
+                    controller = described.get("deploymentController", {}).get("type", "ECS")
+                    problems.append(
+                        f"service {service.name} (cluster {cluster}) has no PRIMARY deployment (deployment controller {controller}); "
+                        "promote verifies services that ECS deploys itself"
+                    )
+                    continue
+                state = primary.get("rolloutState") or "(no rollout state)"
+                if state != "COMPLETED":
+                    problems.append(
+                        f"service {service.name} (cluster {cluster}): its PRIMARY deployment runs {_revision(primary['taskDefinition'])} "
+                        f"and its rollout is {state}, not COMPLETED; wait until it completes "
+                        f"(aws ecs wait services-stable --cluster {cluster} --services {service.name}), then promote again"
+                    )
+                    continue
+                primaries.append((service, primary["taskDefinition"]))
+    if problems:
+        raise PromoteError(problems)
+    return [
+        Running(service, arn, pinned_images(ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"])))
+        for service, arn in primaries
+    ]
+
+
+def _newer_revision_hint(image: ImageKey, running: Sequence[Running], region: str, client: ClientFactory) -> str:
+    """When a family's newest ACTIVE revision has ``image`` but a service runs an older one: say so."""
+    ecs = client("ecs", region)
+    for each in running:
+        family = each.revision.rsplit(":", 1)[0]
+        try:
+            newest = ecs.describe_task_definition(taskDefinition=family, include=["TAGS"])
+        except Exception:
+            continue
+        arn = newest["taskDefinition"].get("taskDefinitionArn", "")
+        if arn != each.task_definition_arn and image in pinned_images(newest):
+            return (
+                f"; {_revision(arn)}, the newest revision of {family}, has {image}, but service {each.service.name}'s "
+                "PRIMARY deployment does not run it (its rollout failed and was rolled back?)"
+            )
+    return ""
+
+
+def _not_run_problem(image: ImageKey, running: Sequence[Running], stack: str, hint: str) -> str:
+    same = [r for r in running if any((i.registry_id, i.name) == (image.registry_id, image.name) for i in r.images)]
+    runs = "; ".join(
+        f"service {r.service.name} runs {r.revision} ("
+        + (", ".join(sorted(str(i) for i in r.images if (i.registry_id, i.name) == (image.registry_id, image.name))) or f"no pinned tag of {image.name}")
+        + ")"
+        for r in same or running
+    )
+    return (
+        f"{image}: stack {stack} does not run it: {runs}{hint}; deploy it to {stack} and let the rollout complete first: "
+        f"pulumi up --stack {stack}"
+    )
 
 
 def current_digest(image: ImageKey, client: ClientFactory) -> str:
@@ -292,7 +469,7 @@ def promote_command(
 
     With ``dry_run`` everything is checked and the changes are printed, but the file is not written.
     """
-    from .offline import TASK_DEFINITION_TYPE, RecordingMocks, run_program
+    from .offline import RecordingMocks, run_program
     from .stack_config import project_name, stack_config, stack_file
 
     project_dir = Path(project_dir).resolve()
@@ -346,28 +523,35 @@ def promote_command(
         run_program(project_dir, target, None, before)
         promoted = sorted(_lookups(after) - _lookups(before), key=str)
         source_region = str(source_config.get("aws:region", "us-east-1"))
-        source_run = RecordingMocks(region=source_region)
+        source_run = _source_mocks(source_region)
         resources = run_program(project_dir, source, None, source_run)
         if not source_run.image_lookups:
             notes += [f"  not verified: stack {source} does not pin digests; {target} pins {image} at its next preview" for image in promoted]
         elif promoted:
-            families = sorted({r.inputs["family"] for r in resources if r.type == TASK_DEFINITION_TYPE})
+            services = source_services(resources, source_run.made_up_clusters, source)
             try:
-                pins = source_pins(families, source_region, client)
+                running = running_revisions(services, source_region, client, source)
+            except PromoteError:
+                raise
             except Exception as error:
                 raise PromoteError(
-                    f"cannot read what stack {source} deployed ({', '.join(families)}): {_aws_reason(error)}; "
+                    f"cannot read what stack {source} deployed ({', '.join(s.name for s in services)}): {_aws_reason(error)}; "
                     "check your AWS credentials, or deploy the source stack first"
                 ) from None
             for image in promoted:
-                pinned = pins.get(image)
-                if pinned is None:
-                    running = sorted(str(i) for i in pins if (i.registry_id, i.name) == (image.registry_id, image.name))
+                holders = [r for r in running if image in r.images]
+                if not holders:
+                    problems.append(_not_run_problem(image, running, source, _newer_revision_hint(image, running, source_region, client)))
+                    continue
+                digests = sorted({r.images[image] for r in holders})
+                if len(digests) > 1:
                     problems.append(
-                        f"{image}: stack {source} has not deployed it (it runs {', '.join(running) or 'no pinned tag of ' + image.name}); "
-                        f"deploy it to {source} first: pulumi up --stack {source}"
+                        f"{image}: the services of stack {source} run it as different digests ("
+                        + ", ".join(f"{r.service.name} {r.revision}: {r.images[image]}" for r in holders)
+                        + f"); redeploy {source} so they agree, then promote again"
                     )
                     continue
+                pinned = digests[0]
                 try:
                     now = current_digest(image, client)
                 except Exception as error:
@@ -375,11 +559,12 @@ def promote_command(
                     continue
                 if now != pinned:
                     problems.append(
-                        f"{image}: ECR now holds {now} for the tag, but stack {source} pinned {pinned}: the tag was pushed again "
+                        f"{image}: ECR now holds {now} for the tag, but stack {source} runs {pinned}: the tag was pushed again "
                         f"after {source} deployed it; promote an immutable tag, or redeploy and test {source} first"
                     )
                 else:
-                    notes.append(f"  verified: {image} is {pinned} in ECR, as {source} pinned")
+                    where = ", ".join(f"{r.revision} in service {r.service.name}" for r in holders)
+                    notes.append(f"  verified: {image} is {pinned} in ECR, as {source} runs it ({where}, rollout COMPLETED)")
             if problems:
                 raise PromoteError(problems)
 

@@ -96,9 +96,9 @@ def test_the_cli_prints_each_change(capsys):
 # --- digest verification, staging → prod, against a moto server on 127.0.0.1 --------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def aws(moto_endpoint):
-    # moto keeps one in-process backend: start from nothing, whatever other tests registered
+    # moto keeps one in-process backend: start each test from nothing, whatever other tests registered
     urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")).close()
     return lambda service, region: moto_client(moto_endpoint, service, region)
 
@@ -108,15 +108,35 @@ def push(aws, tag: str, content: str) -> str:
     return aws("ecr", REGION).put_image(repositoryName="shop/web", imageManifest=manifest, imageTag=tag)["image"]["imageId"]["imageDigest"]
 
 
-def deploy_staging(aws, tag: str, digest: str) -> None:
-    """What ``pulumi up --stack staging`` leaves in ECS: the pinned image and its tag recorded."""
-    aws("ecs", REGION).register_task_definition(
+def register_staging(aws, tag: str, digest: str) -> str:
+    """A revision of staging's family as ``pulumi up --stack staging`` registers it (pinned image, tag recorded); its ARN."""
+    return aws("ecs", REGION).register_task_definition(
         family="shop-web-staging",
         containerDefinitions=[{"name": "web", "image": f"{REPO}/shop/web@{digest}", "memory": 512},
                               {"name": "migrate", "image": f"{REPO}/shop/web@{digest}", "memory": 512}],
         tags=[{"key": "image.web.tag", "value": tag}, {"key": "image.web.digest", "value": digest},
               {"key": "image.migrate.tag", "value": tag}, {"key": "release.stack", "value": "ecs-release/staging"}],
-    )
+    )["taskDefinition"]["taskDefinitionArn"]
+
+
+def run_on(aws, revision_arn: str, desired_count: int = 0) -> None:
+    """Staging's service (cluster shop-staging) with its PRIMARY deployment on ``revision_arn``.
+
+    moto's UpdateService does not move the PRIMARY deployment, so the service is created anew. Its
+    rolloutState is COMPLETED when MOTO_ECS_SERVICE_RUNNING (0 here) reaches the desired count, else IN_PROGRESS.
+    """
+    ecs = aws("ecs", REGION)
+    ecs.create_cluster(clusterName="shop-staging")
+    if ecs.describe_services(cluster="shop-staging", services=["shop-web-staging"])["services"]:
+        ecs.delete_service(cluster="shop-staging", service="shop-web-staging", force=True)
+    ecs.create_service(cluster="shop-staging", serviceName="shop-web-staging", taskDefinition=revision_arn, desiredCount=desired_count)
+
+
+def deploy_staging(aws, tag: str, digest: str) -> str:
+    """What ``pulumi up --stack staging`` leaves in ECS when the rollout completes: the revision, and the service on it."""
+    arn = register_staging(aws, tag, digest)
+    run_on(aws, arn)
+    return arn
 
 
 def test_promote_verifies_digests_when_the_target_pins(project, aws):
@@ -124,11 +144,10 @@ def test_promote_verifies_digests_when_the_target_pins(project, aws):
     digest = push(aws, "1.4.2", "sha256:" + "a" * 64)
     replace_in(project / "stacks" / "Pulumi.staging.yaml", '"1.4.1"', '"1.4.2"')
 
-    with pytest.raises(PromoteError) as raised:  # staging has not deployed 1.4.2 yet
+    with pytest.raises(PromoteError) as raised:  # staging has not deployed anything yet
         promote_command(project, "staging", "prod", ["webTag"], client=aws)
     assert str(raised.value) == (
-        "shop/web:1.4.2: stack staging has not deployed it (it runs no pinned tag of shop/web); "
-        "deploy it to staging first: pulumi up --stack staging"
+        "service shop-web-staging: cluster shop-staging not found; deploy stack staging first: pulumi up --stack staging"
     )
 
     deploy_staging(aws, "1.4.2", digest)
@@ -136,7 +155,7 @@ def test_promote_verifies_digests_when_the_target_pins(project, aws):
     with pytest.raises(PromoteError) as raised:
         promote_command(project, "staging", "prod", ["webTag"], client=aws)
     assert str(raised.value) == (
-        f"shop/web:1.4.2: ECR now holds {pushed_again} for the tag, but stack staging pinned {digest}: the tag was pushed again "
+        f"shop/web:1.4.2: ECR now holds {pushed_again} for the tag, but stack staging runs {digest}: the tag was pushed again "
         "after staging deployed it; promote an immutable tag, or redeploy and test staging first"
     )
     assert 'webTag: "1.4.1"' in stack_text(project, "prod")
@@ -146,9 +165,95 @@ def test_promote_verifies_digests_when_the_target_pins(project, aws):
     assert (text, code) == ("\n".join([
         "promote staging → prod (stacks/Pulumi.prod.yaml)",
         "  webTag: 1.4.1 → 1.4.2",
-        f"  verified: shop/web:1.4.2 is {pushed_again} in ECR, as staging pinned",
+        f"  verified: shop/web:1.4.2 is {pushed_again} in ECR, as staging runs it (shop-web-staging:2 in service shop-web-staging, rollout COMPLETED)",
     ]), 0)
     assert 'webTag: "1.4.2"' in stack_text(project, "prod")
+
+
+def test_a_rolled_back_revision_is_refused_and_a_completed_one_verified(project, aws):
+    aws("ecr", REGION).create_repository(repositoryName="shop/web")
+    old, new = push(aws, "1.4.1", "sha256:" + "1" * 64), push(aws, "1.4.2", "sha256:" + "2" * 64)
+    deploy_staging(aws, "1.4.1", old)  # shop-web-staging:1 runs, its rollout completed
+    register_staging(aws, "1.4.2", new)  # :2 registered, its rollout failed, the circuit breaker rolled back to :1
+    replace_in(project / "stacks" / "Pulumi.staging.yaml", '"1.4.1"', '"1.4.2"')
+    # the service is found by its type, whatever the program calls it
+    replace_in(project / "__main__.py", 'EcsService("web",', 'EcsService("storefront",')
+    prod = project / "stacks" / "Pulumi.prod.yaml"
+    before = prod.read_bytes()
+
+    with pytest.raises(PromoteError) as raised:
+        promote_command(project, "staging", "prod", client=aws)
+    assert str(raised.value) == (
+        "shop/web:1.4.2: stack staging does not run it: service shop-web-staging runs shop-web-staging:1 (shop/web:1.4.1); "
+        "shop-web-staging:2, the newest revision of shop-web-staging, has shop/web:1.4.2, but service shop-web-staging's "
+        "PRIMARY deployment does not run it (its rollout failed and was rolled back?); "
+        "deploy it to staging and let the rollout complete first: pulumi up --stack staging"
+    )
+    assert prod.read_bytes() == before
+
+    run_on(aws, f"arn:aws:ecs:{REGION}:123456789012:task-definition/shop-web-staging:2", desired_count=1)  # rolling out :2
+    with pytest.raises(PromoteError) as raised:
+        promote_command(project, "staging", "prod", client=aws)
+    assert str(raised.value) == (
+        "service shop-web-staging (cluster shop-staging): its PRIMARY deployment runs shop-web-staging:2 and its rollout is "
+        "IN_PROGRESS, not COMPLETED; wait until it completes (aws ecs wait services-stable --cluster shop-staging "
+        "--services shop-web-staging), then promote again"
+    )
+    assert prod.read_bytes() == before
+
+    run_on(aws, f"arn:aws:ecs:{REGION}:123456789012:task-definition/shop-web-staging:2")  # :2 completed
+    text, code = promote_command(project, "staging", "prod", client=aws)
+    assert (text, code) == ("\n".join([
+        "promote staging → prod (stacks/Pulumi.prod.yaml)",
+        "  webTag: 1.4.1 → 1.4.2",
+        "  xrayTag: 3.3.12 (unchanged)",
+        f"  verified: shop/web:1.4.2 is {new} in ECR, as staging runs it (shop-web-staging:2 in service shop-web-staging, rollout COMPLETED)",
+    ]), 0)
+    assert prod.read_bytes() == before.replace(b'"1.4.1"', b'"1.4.2"')
+
+
+def test_the_primary_deployment_is_read_not_the_first_or_the_newest(project):
+    """After a failed rollout ECS lists the FAILED deployment next to the PRIMARY one that rolled back; moto
+    models one deployment per service only, so this answer comes from botocore's Stubber."""
+    import boto3
+    from botocore.stub import Stubber
+
+    ecs = boto3.client("ecs", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+    td = f"arn:aws:ecs:{REGION}:123456789012:task-definition/shop-web-staging"
+    old, new = "sha256:" + "1" * 64, "sha256:" + "2" * 64
+
+    def revision(number, tag, digest):
+        return {"taskDefinition": {"taskDefinitionArn": f"{td}:{number}", "containerDefinitions": [
+            {"name": "web", "image": f"{REPO}/shop/web@{digest}"}]}, "tags": [{"key": "image.web.tag", "value": tag}]}
+
+    with Stubber(ecs) as stub:
+        stub.add_response("describe_services", {"services": [{"serviceName": "shop-web-staging", "status": "ACTIVE", "deployments": [
+            {"id": "ecs-svc/2", "status": "ACTIVE", "taskDefinition": f"{td}:2", "rolloutState": "FAILED"},
+            {"id": "ecs-svc/3", "status": "PRIMARY", "taskDefinition": f"{td}:1", "rolloutState": "COMPLETED"},
+        ]}], "failures": []}, {"cluster": "shop-staging", "services": ["shop-web-staging"]})
+        stub.add_response("describe_task_definition", revision(1, "1.4.1", old), {"taskDefinition": f"{td}:1", "include": ["TAGS"]})
+        stub.add_response("describe_task_definition", revision(2, "1.4.2", new), {"taskDefinition": "shop-web-staging", "include": ["TAGS"]})
+        replace_in(project / "stacks" / "Pulumi.staging.yaml", '"1.4.1"', '"1.4.2"')
+        with pytest.raises(PromoteError, match=r"^shop/web:1\.4\.2: stack staging does not run it: service shop-web-staging runs "
+                                               r"shop-web-staging:1 \(shop/web:1\.4\.1\); shop-web-staging:2, the newest revision"):
+            promote_command(project, "staging", "prod", client=lambda service, region: ecs)
+        stub.assert_no_pending_responses()
+
+
+def test_source_services_are_found_by_type_with_their_clusters(project):
+    from components.promote import SourceService, _source_mocks, source_services
+    from components.offline import run_program
+
+    found = {}
+    for stack in ("dev", "staging", "prod"):
+        mocks = _source_mocks(REGION)
+        found[stack] = source_services(run_program(project, stack, None, mocks), mocks.made_up_clusters, stack)
+    assert found == {
+        # a cluster the stack creates, or looks up by name, is asked for by name: its mock ARN holds the mock account
+        "dev": [SourceService("web-service", "shop-web-dev", "shop-web-dev")],
+        "staging": [SourceService("web-service", "shop-web-staging", "shop-staging")],
+        "prod": [SourceService("web-service", "shop-web-prod", f"arn:aws:ecs:{REGION}:123456789012:cluster/shop-prod")],
+    }
 
 
 def test_without_aws_access_promote_says_so(project):
