@@ -20,16 +20,19 @@ file and ``--set`` overrides) with another side: the same stack at a git ref, or
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from .errors import EcsReleaseError
 from .images import ImageReference
@@ -254,6 +257,25 @@ def render_at_ref(project_dir: Path, stack: str, ref: str) -> dict[str, Document
 _RENDERED: dict[tuple[str, str, str], str] = {}
 
 
+@contextlib.contextmanager
+def _exit_on_sigterm() -> Iterator[None]:
+    """Within: SIGTERM raises ``SystemExit(143)``, so ``with`` blocks unwind (the render process is killed, the
+    temporary tree removed) before the process exits. Only in the main thread, and only when SIGTERM has its
+    default action (an ignored or handled SIGTERM is left as it is); the previous handler is restored after."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _render_commit(project_dir: Path, commit: str, prefix: str, stack: str, ref: str) -> str:
     archive = subprocess.run(
         ["git", "-C", str(project_dir), "archive", "--format=tar", commit, *(["--", prefix] if prefix else [])],
@@ -263,7 +285,7 @@ def _render_commit(project_dir: Path, commit: str, prefix: str, stack: str, ref:
     if archive.returncode != 0:
         reason = (archive.stderr.decode(errors="replace").strip().splitlines() or [f"exit status {archive.returncode}"])[-1]
         raise ReleaseDiffError(f"git archive {ref}: {reason}")
-    with tempfile.TemporaryDirectory(prefix="ecs-release-ref-") as temporary:
+    with _exit_on_sigterm(), tempfile.TemporaryDirectory(prefix="ecs-release-ref-") as temporary:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(temporary, filter="data")
         tree = Path(temporary) / prefix
