@@ -1,22 +1,36 @@
-"""``promote``: copy image tags from one stack file to another, the rest of the file untouched.
+"""``promote``: copy image tags from one stack file to another, nothing else in the file changed.
 
-``promote --from staging --to prod [--only webTag ...]``:
+``promote --from staging --to prod [--only webTag ...] [--dry-run]``:
 
 1. reads the project's keys of both stack files (``aws:region`` and other namespaces are never
    copied); a key the target file does not declare is refused, so a typo or a new container
-   cannot slip into prod unreviewed;
+   cannot slip into prod unreviewed. A promoted key whose value is a secret (``secure:``) in
+   either file is refused without printing the ciphertext; a target that is read-only, or whose
+   ``config:`` is not a mapping, is refused before anything else runs;
 2. runs the target's program with the new values under the mock runtime, so everything the
    program refuses (a malformed tag, ``latest`` in production) is refused before the file changes;
-3. when the target pins digests (its program looked images up in ECR), checks each promoted
-   tag: the digest ECR holds for it now must be the one the source stack pinned, read from the
-   source's deployed task definition (``describe-task-definition --include TAGS``: the image
-   ``repository@sha256:…`` and its ``image.<container>.tag`` tag). A tag pushed again since the
-   source deployed it, or a tag the source does not run, is refused. When the source does not
-   pin digests there is nothing to compare: promote says so and the target pins at its next
-   preview;
-4. writes the target file with ruamel.yaml's round trip, so comments, key order and quoting stay
-   as they were, and prints each change.
+3. when the target pins digests (its program looked images up in ECR), checks each promoted tag
+   against what the source stack really runs. The source's ECS services are the
+   ``aws:ecs/service:Service`` resources its program registers (found by type, read through their
+   ``name`` and ``cluster`` inputs; a cluster the stack creates or looks up is asked for by name).
+   For each, DescribeServices gives the revision its PRIMARY deployment runs, and that deployment's
+   rollout must be COMPLETED; DescribeTaskDefinition of that exact revision (``include=TAGS``) gives
+   the digests it runs (the image ``repository@sha256:…`` and its ``image.<container>.tag`` tag).
+   The family's newest ACTIVE revision does not count: after a failed rollout that the circuit
+   breaker rolled back, it is still ACTIVE but runs nowhere. Refused, each naming the service and
+   revision: a service missing or still rolling out, a promoted tag no service runs (with the
+   newer revision that has it, if any), and a tag pushed again to ECR since the source deployed it.
+   When the source does not pin digests there is nothing to compare: promote says so and the
+   target pins at its next preview;
+4. writes the target file: only each promoted value's span in the text is replaced (found through
+   ruamel.yaml's node positions), in the value's own quoting (a plain value that would read back as
+   a number is double-quoted), so line endings, indentation, ``---``/``...`` markers, comments
+   and key order stay byte for byte; the result is parsed again and must differ only in those
+   values. The write is atomic: a temporary file in the same directory, flushed and fsynced,
+   given the target's permission bits, renamed over the target. On any failure the file is as
+   it was. ``--dry-run`` does everything but the write and prints the same changes.
 
+Every refusal is one :class:`PromoteError` (one ``error:`` line, exit status 2 in the CLI).
 AWS is reached with boto3's default credentials (``AWS_PROFILE``, ``AWS_ENDPOINT_URL``, …) only in step 3.
 """
 
@@ -40,7 +54,7 @@ ClientFactory = Callable[[str, str], Any]
 
 
 class PromoteError(EcsReleaseError):
-    """A promotion is refused: unknown or undeclared keys, or a digest that differs from the source's."""
+    """A promotion is refused: unknown, undeclared or secret keys, an unwritable target, or a source that does not run what is promoted."""
 
 
 @dataclass(frozen=True)
