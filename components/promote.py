@@ -129,7 +129,7 @@ def _is_secure(value: Any) -> bool:
 def _secure_problem(key: str, stack: str, name: str) -> str:
     return (
         f"{key} is a secret (secure:) in {name}; image tags are plain config and promote never copies or "
-        f"overwrites a secret: make it plain with pulumi config set {key} <tag> --stack {stack} (without --secret), "
+        f"overwrites a secret: make it plain with pulumi config set {key} <tag> --plaintext --stack {stack}, "
         "or leave it out with --only"
     )
 

@@ -348,7 +348,7 @@ def test_a_secure_value_is_refused_without_printing_it(project, side):
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (
         f"error: webTag is a secret (secure:) in stacks/Pulumi.{side}.yaml; image tags are plain config and promote never "
-        f"copies or overwrites a secret: make it plain with pulumi config set webTag <tag> --stack {side} (without --secret), "
+        f"copies or overwrites a secret: make it plain with pulumi config set webTag <tag> --plaintext --stack {side}, "
         "or leave it out with --only\n"
     )
     assert "CIPHERTEXT" not in result.stderr and stack_text(project, "prod") == before
