@@ -1,23 +1,15 @@
-"""The example application: the shop's web task definition, per environment.
+"""The example application: the shop's services, declared once for every stack.
 
-Everything here is static and reviewed in code. Only the image versions come from stack
-config: ``webTag`` (the ``web`` container and the ``migrate`` container, which runs the same
-repository), and ``xrayTag`` (the X-Ray daemon sidecar, pulled through the account's ECR
-pull-through cache).
+Everything here is static and reviewed in code. Only the image versions come from stack config:
+``webTag`` (the ``web`` container and the ``migrate`` container, which runs the same repository),
+``xrayTag`` (the X-Ray daemon sidecar, pulled through the account's ECR pull-through cache) and
+``workerTag`` (the ``worker`` service's image). Every difference between stacks is data below.
 """
 
-from __future__ import annotations
+from pathlib import Path
 
-from components import pinning
-from components.errors import StackConfigError
-from components.images import tag_keys
-from components.service_settings import (
-    AutoscalingSettings,
-    LoadBalancerSettings,
-    NetworkSettings,
-    ServiceSettings,
-    settings_errors,
-)
+from components.declare import ServiceDeclaration
+from components.service_settings import AutoscalingSettings, LoadBalancerSettings, NetworkSettings, ServiceSettings
 from components.spec import (
     ContainerDefinition,
     ContainerDependency,
@@ -33,12 +25,11 @@ from components.spec import (
 ACCOUNT_ID = "123456789012"
 REGION = "eu-west-1"
 REGISTRY = f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com"
+HERE = Path(__file__).resolve().parent
 
-TASK_SIZES = {"dev": ("0.5 vCPU", "1 GB"), "staging": ("0.5 vCPU", "1 GB"), "prod": ("1 vCPU", "2 GB")}
-"""Task cpu and memory per environment (a Fargate size)."""
-
-SHARED_TAGS = {"migrate": "web"}
-"""Containers that run another container's repository read that container's tag key."""
+SHARED_CLUSTERS = {"dev": "shop-dev"}
+"""Stack → name of a cluster the program creates and every service of that stack shares. Staging and
+prod run in existing clusters, named in each service's settings."""
 
 
 def _logs(environment: str, prefix: str) -> LogConfiguration:
@@ -50,13 +41,7 @@ def _logs(environment: str, prefix: str) -> LogConfiguration:
 
 
 def web_task_definition(environment: str) -> TaskDefinitionSpec:
-    """The static task definition of the shop's web service in ``environment`` (dev, staging or prod)."""
-    if environment not in TASK_SIZES:
-        raise StackConfigError(
-            f'stack "{environment}" has no settings in app.py; use one of: {", ".join(TASK_SIZES)}, '
-            "or add it to TASK_SIZES"
-        )
-    cpu, memory = TASK_SIZES[environment]
+    """The static task definition of the shop's web service in ``environment``; its size is per-stack data below."""
     # A bare parameter name (ECS reads it in the task's region); the execution role's policy names its full ARN.
     database_url = Secret(name="DATABASE_URL", value_from=f"/shop/{environment}/database-url")
     web_image = f"{REGISTRY}/shop/web"
@@ -68,8 +53,8 @@ def web_task_definition(environment: str) -> TaskDefinitionSpec:
         family=f"shop-web-{environment}",
         requires_compatibilities=["FARGATE"],
         network_mode="awsvpc",
-        cpu=cpu,
-        memory=memory,
+        cpu="0.5 vCPU",
+        memory="1 GB",
         runtime_platform=RuntimePlatform(operating_system_family="LINUX", cpu_architecture="ARM64"),
         container_definitions=[
             ContainerDefinition(
@@ -115,35 +100,7 @@ def web_task_definition(environment: str) -> TaskDefinitionSpec:
     )
 
 
-def web_tag_keys(spec: TaskDefinitionSpec) -> dict[str, str]:
-    """Container name → stack-config key: ``web`` and ``migrate`` → ``webTag``, ``xray`` → ``xrayTag``."""
-    return tag_keys((c.name for c in spec.container_definitions), share=SHARED_TAGS)
-
-
-# --- Release policy per environment (release workflow: mutable tags, digest pinning, retention) ---------
-# See components/pinning.py and the README's "Release workflow".
-
-RELEASE_POLICIES = {
-    "dev": {"keep_revisions": 5},
-    "staging": {"pin_digests": True},
-    "prod": {
-        "production": True,
-        "pin_digests": True,
-        "mutable_tag_patterns": ["latest", "main", "master", "stable", "*-snapshot", "dev-*"],
-        "keep_revisions": 10,
-    },
-}
-"""Per environment: the fields of ``components.pinning.ReleasePolicy`` (production marking, digest
-pinning, refused tag globs, revisions kept per family); a missing field or environment takes the default."""
-
-
-def release_policy(environment: str) -> pinning.ReleasePolicy:
-    """The validated release policy of ``environment`` (the program calls it before any resource exists)."""
-    return pinning.release_policy(environment, RELEASE_POLICIES.get(environment))
-
-
-# --- The service per environment (service, roles, log group, truthful rollout) ----------------------------
-# See components/service_settings.py for every setting and its default, and the README's "Rollout".
+# --- Per-stack data: networks, load balancers, release policies -------------------------------------------
 
 TARGET_GROUPS = {
     "staging": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:targetgroup/shop-web-staging/6d0ecf831eec9f09",
@@ -158,30 +115,86 @@ PRIVATE_NETWORKS = {
     ),
 }
 """Private subnets and security groups per environment; dev runs in the default VPC."""
+CLUSTERS = {"staging": "shop-staging", "prod": f"arn:aws:ecs:{REGION}:{ACCOUNT_ID}:cluster/shop-prod"}
+"""Existing clusters, by name (looked up at preview) or by ARN."""
 XRAY_WRITE_ACCESS = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+PROD_RELEASE = {
+    "production": True,
+    "pin_digests": True,
+    "mutable_tag_patterns": ["latest", "main", "master", "stable", "*-snapshot", "dev-*"],
+    "keep_revisions": 10,
+}
+"""Production refuses tags that can be pushed again and pins every tag to its digest."""
 
 
-def web_service(environment: str) -> ServiceSettings:
-    """The web service's settings in ``environment``: dev in the default VPC in a cluster the stack
-    creates; staging (cluster by name) and prod (cluster by ARN) in private subnets behind their
-    load balancer; prod autoscaled on CPU."""
-    if environment not in TASK_SIZES:
-        raise StackConfigError(f'stack "{environment}" has no service settings in app.py; use one of: {", ".join(TASK_SIZES)}')
-    with settings_errors():
-        common = {"task_role_policy_arns": [XRAY_WRITE_ACCESS]}
-        if environment == "dev":
-            return ServiceSettings(desired_count=1, minimum_healthy_percent=0, log_retention_days=7, rollout_timeout_seconds=900, **common)
-        load_balancer = LoadBalancerSettings(target_group_arn=TARGET_GROUPS[environment], container_name="web", container_port=8080)
-        if environment == "staging":
-            return ServiceSettings(
-                cluster="shop-staging", desired_count=2, network=PRIVATE_NETWORKS["staging"], load_balancer=load_balancer, **common
-            )
-        return ServiceSettings(
-            cluster=f"arn:aws:ecs:{REGION}:{ACCOUNT_ID}:cluster/shop-prod",
-            desired_count=3,
-            network=PRIVATE_NETWORKS["prod"],
-            load_balancer=load_balancer,
-            autoscaling=AutoscalingSettings(min_tasks=3, max_tasks=12, metric="cpu", target_percent=60),
-            log_retention_days=90,
-            **common,
-        )
+def _web_balancer(stack: str) -> LoadBalancerSettings:
+    return LoadBalancerSettings(target_group_arn=TARGET_GROUPS[stack], container_name="web", container_port=8080)
+
+
+WEB = ServiceDeclaration(
+    name="web",
+    task_definition=web_task_definition,
+    image_keys={"migrate": "webTag"},  # the init container runs the web image; web → webTag and xray → xrayTag by default
+    defaults={"task": {"task_role_policy_arns": [XRAY_WRITE_ACCESS]}},
+    stacks={
+        "dev": {
+            "service": ServiceSettings(desired_count=1, minimum_healthy_percent=0, rollout_timeout_seconds=900),
+            "task": {"log_retention_days": 7},
+            "release": {"keep_revisions": 5},
+        },
+        "staging": {
+            "service": ServiceSettings(cluster=CLUSTERS["staging"], desired_count=2, network=PRIVATE_NETWORKS["staging"], load_balancer=_web_balancer("staging")),
+            "release": {"pin_digests": True},
+        },
+        "prod": {
+            "task_definition": {"cpu": "1 vCPU", "memory": "2 GB"},
+            "service": ServiceSettings(
+                cluster=CLUSTERS["prod"],
+                desired_count=3,
+                network=PRIVATE_NETWORKS["prod"],
+                load_balancer=_web_balancer("prod"),
+                autoscaling=AutoscalingSettings(min_tasks=3, max_tasks=12, metric="cpu", target_percent=60),
+            ),
+            "task": {"log_retention_days": 90},
+            "release": PROD_RELEASE,
+        },
+    },
+)
+"""The shop's web service: web server, migrate init container, X-Ray sidecar; behind the ALB in staging
+and prod, autoscaled on CPU in prod."""
+
+
+def _worker_stack(stack: str, cpu: str, memory: str) -> dict:
+    """The worker's task-definition overrides in ``stack``: the JSON file stays one file for every stack."""
+    return {
+        "family": f"shop-worker-{stack}",
+        "cpu": cpu,
+        "memory": memory,
+        "environment": {"worker": {"APP_ENV": stack, "QUEUE_URL": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/shop-orders-{stack}"}},
+        "secrets": {"worker": {"DATABASE_URL": f"/shop/{stack}/database-url"}},
+        "log_group": f"/shop/{stack}/worker",
+    }
+
+
+WORKER = ServiceDeclaration(
+    name="worker",
+    task_definition=HERE / "task-definitions" / "worker.json",
+    defaults={"service": {"desired_count": 1}},
+    stacks={
+        "dev": {"task_definition": _worker_stack("dev", "256", "512"), "service": {"minimum_healthy_percent": 0}, "release": {"keep_revisions": 5}},
+        "staging": {
+            "task_definition": _worker_stack("staging", "256", "512"),
+            "service": {"cluster": CLUSTERS["staging"], "network": PRIVATE_NETWORKS["staging"]},
+            "release": {"pin_digests": True},
+        },
+        "prod": {
+            "task_definition": _worker_stack("prod", "512", "1024"),
+            "service": {"cluster": CLUSTERS["prod"], "desired_count": 2, "network": PRIVATE_NETWORKS["prod"]},
+            "release": PROD_RELEASE,
+        },
+    },
+)
+"""The shop's queue worker, from task-definitions/worker.json: its own repository and ``workerTag``, no load balancer."""
+
+SERVICES = [WEB, WORKER]
+"""Every service of the app, in every stack."""

@@ -1,8 +1,10 @@
-"""``python -m components``: render what a stack or a task-definition file registers.
+"""``ecs-release`` (or ``python -m components``): render what a stack or a task-definition file registers.
 
 Release workflow: ``diff`` and ``check`` (exit status 1 when something differs) and ``promote``;
-see :mod:`components.release_diff` and :mod:`components.promote`.
-Every user error ends as one ``error: …`` line on stderr with exit status 2.
+see :mod:`components.release_diff` and :mod:`components.promote`. Every command works on the
+Pulumi project in ``--project-dir`` (default: the current directory).
+Every user error ends as one ``error: …`` line on stderr with exit status 2; an unexpected
+internal failure (a bug) as one ``error: internal error …`` line with exit status 3.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from typing import NoReturn, Sequence
 
 from .errors import EcsReleaseError
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROG = "ecs-release"
+INTERNAL_ERROR = 3
+"""Exit status of an unexpected failure: not 1, which ``diff`` and ``check`` use for "differs"."""
 
 
 class UsageError(EcsReleaseError):
@@ -23,7 +27,7 @@ class UsageError(EcsReleaseError):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
-        raise UsageError(f"{message}; see: python -m components {self.prog.split()[-1]} --help")
+        raise UsageError(f"{message}; see: {self.prog} --help")
 
 
 def _pairs(values: Sequence[str], option: str, what: str) -> dict[str, str]:
@@ -38,7 +42,7 @@ def _pairs(values: Sequence[str], option: str, what: str) -> dict[str, str]:
     return pairs
 
 
-def render_stack(stack: str, overrides: dict[str, str], project_dir: Path = PROJECT_DIR) -> dict[str, dict]:
+def render_stack(stack: str, overrides: dict[str, str], project_dir: Path) -> dict[str, dict]:
     """Family → RegisterTaskDefinition document for every task definition the stack's program registers."""
     from .aws_inputs import document_from_inputs
     from .offline import TASK_DEFINITION_TYPE, run_program
@@ -57,30 +61,35 @@ def render_file(path: str, tags: dict[str, str]) -> dict:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m components", description=__doc__)
+    parser = _Parser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    project = _Parser(add_help=False)
+    project.add_argument(
+        "--project-dir", type=Path, default=Path("."), metavar="DIR",
+        help="the Pulumi project (the directory of its Pulumi.yaml); default: the current directory",
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    render = commands.add_parser("render", help="print the RegisterTaskDefinition document(s) as JSON")
+    render = commands.add_parser("render", parents=[project], help="print the RegisterTaskDefinition document(s) as JSON")
     source = render.add_mutually_exclusive_group(required=True)
     source.add_argument("--stack", help="run the program for this stack (dev, staging, prod) under the mock runtime")
     source.add_argument("--file", help="a task-definition file, JSON or YAML (register input or describe output)")
     render.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="with --stack: override a config key")
     render.add_argument("--tag", action="append", default=[], metavar="CONTAINER=TAG", help="with --file: set a container's tag or digest")
-    _release_parsers(commands)
+    _release_parsers(commands, project)
     return parser
 
 
-def _release_parsers(commands) -> None:
+def _release_parsers(commands, project: argparse.ArgumentParser) -> None:
     """Release workflow (components/release_diff.py, components/promote.py): diff, check, promote."""
-    diff = commands.add_parser("diff", help="what a stack would register now versus a git ref or another stack; exit 1 if it differs")
+    diff = commands.add_parser("diff", parents=[project], help="what a stack would register now versus a git ref or another stack; exit 1 if it differs")
     diff.add_argument("--stack", required=True, help="the stack to render now")
     diff.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key of --stack")
     other = diff.add_mutually_exclusive_group()
     other.add_argument("--against-stack", metavar="STACK", help="compare with another stack (matched by logical resource name)")
     other.add_argument("--against-ref", metavar="GIT_REF", help="compare with the stack at a git ref (default: HEAD)")
-    check = commands.add_parser("check", help="exit 1 if anything but image tags or digests changed since a git ref")
+    check = commands.add_parser("check", parents=[project], help="exit 1 if anything but image tags or digests changed since a git ref")
     check.add_argument("--stack", required=True, help="the stack to check")
     check.add_argument("--against-ref", required=True, metavar="GIT_REF", help="the git ref to compare with (e.g. origin/main)")
-    promote = commands.add_parser("promote", help="copy image tags from one stack file to another")
+    promote = commands.add_parser("promote", parents=[project], help="copy image tags from one stack file to another")
     promote.add_argument("--from", dest="source", required=True, metavar="STACK", help="the stack whose tags are copied")
     promote.add_argument("--to", dest="target", required=True, metavar="STACK", help="the stack file that is edited")
     promote.add_argument("--only", action="append", default=[], metavar="KEY", help="copy only this key (repeatable)")
@@ -99,11 +108,11 @@ def _release(args: argparse.Namespace) -> str:
     if args.command == "promote":
         from .promote import promote_command
 
-        text, code = promote_command(PROJECT_DIR, args.source, args.target, args.only, dry_run=args.dry_run)
+        text, code = promote_command(args.project_dir, args.source, args.target, args.only, dry_run=args.dry_run)
     elif args.command == "diff":
-        text, code = diff_command(PROJECT_DIR, args.stack, _pairs(args.set, "--set", "KEY"), args.against_stack, args.against_ref)
+        text, code = diff_command(args.project_dir, args.stack, _pairs(args.set, "--set", "KEY"), args.against_stack, args.against_ref)
     else:
-        text, code = check_command(PROJECT_DIR, args.stack, args.against_ref)
+        text, code = check_command(args.project_dir, args.stack, args.against_ref)
     output = _Exit(text)
     output.exit_code = code
     return output
@@ -119,7 +128,7 @@ def run(argv: Sequence[str]) -> str:
     if args.stack is not None:
         if args.tag:
             raise UsageError("--tag goes with --file; with --stack use --set webTag=1.4.2")
-        result = render_stack(args.stack, _pairs(args.set, "--set", "KEY"))
+        result = render_stack(args.stack, _pairs(args.set, "--set", "KEY"), args.project_dir)
     else:
         if args.set:
             raise UsageError("--set goes with --stack; with --file use --tag web=1.4.2")
@@ -128,11 +137,24 @@ def run(argv: Sequence[str]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: prints the result, or one ``error:`` line and returns 2."""
+    """Entry point: prints the result, or one ``error:`` line and returns 2 (bad input) or 3 (a bug)."""
     try:
         output = run(sys.argv[1:] if argv is None else argv)
     except EcsReleaseError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug of ours: say so in one line, not a traceback, and not exit 1 ("differs")
+        where = ""
+        if error.__traceback__ is not None:
+            import traceback
+
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            where = f" at {Path(frame.filename).name}:{frame.lineno}"
+        reason = str(error).replace("\n", " ")[:300]
+        print(f"error: internal error{where}: {type(error).__name__}: {reason}; this is a bug in ecs-release, please report it", file=sys.stderr)
+        return INTERNAL_ERROR
     print(output)
     return getattr(output, "exit_code", 0)

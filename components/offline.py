@@ -114,10 +114,27 @@ def run_program(
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
     main = project_dir / "__main__.py"
+    loaded = set(sys.modules)
     try:
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
     except pulumi.RunError as error:
         if isinstance(error.__cause__, EcsReleaseError):
             raise error.__cause__ from None
         raise StackConfigError(str(error)) from None
+    finally:
+        _forget_project_modules(project_dir, set(sys.modules) - loaded)
     return list(mocks.resources)
+
+
+def _forget_project_modules(project_dir: Path, names: set[str]) -> None:
+    """Unload the modules this run imported from the project (its ``app``…), so that the next run, maybe of
+    another project with a module of the same name, imports its own; the library itself stays loaded."""
+    library = Path(__file__).resolve().parent
+    for name in names:
+        path = getattr(sys.modules.get(name), "__file__", None)
+        if not path:
+            continue
+        path = Path(path).resolve()
+        installed = "site-packages" in path.parts or "dist-packages" in path.parts  # a virtualenv inside the project
+        if path.is_relative_to(project_dir) and not installed and not path.is_relative_to(library):
+            del sys.modules[name]

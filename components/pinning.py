@@ -1,6 +1,6 @@
 """Release policy per environment: mutable tags refused in production, digest pinning, ownership tags.
 
-:class:`ReleasePolicy` is a per-environment setting in code (``app.RELEASE_POLICIES``), never
+:class:`ReleasePolicy` is a per-environment setting in code (a service's ``release``), never
 stack config. :func:`prepare_release` applies it to the versions a stack's config gives,
 before any resource exists:
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Annotated, Callable, Mapping
+from typing import Annotated, Any, Callable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -55,7 +55,7 @@ class ReleasePolicyError(EcsReleaseError):
 
 
 class ReleasePolicy(BaseModel):
-    """How an environment releases images. Set per environment in code (``app.RELEASE_POLICIES``)."""
+    """How an environment releases images: a service's ``release`` argument, set per stack in code."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True, use_attribute_docstrings=True)
 
@@ -84,19 +84,6 @@ class ReleasePolicy(BaseModel):
         if blank:
             raise ValueError("a pattern is blank; write a glob such as latest or *-SNAPSHOT")
         return patterns
-
-
-def release_policy(environment: str, settings: Mapping[str, object] | None, where: str = "RELEASE_POLICIES in app.py") -> ReleasePolicy:
-    """``settings`` validated as a :class:`ReleasePolicy`; every problem named in one :class:`ReleasePolicyError`."""
-    try:
-        return ReleasePolicy.model_validate(dict(settings or {}))
-    except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            field = ".".join(str(part) for part in item["loc"])
-            value = f"{item['input']!r}" if item["type"] != "missing" else "(missing)"
-            problems.append(f'{where}: "{environment}".{field} = {value}: {item["msg"]}; fix it in {where.rsplit(" ", 1)[-1]}')
-        raise ReleasePolicyError(problems) from None
 
 
 @dataclass(frozen=True)
@@ -144,13 +131,28 @@ Resolver = Callable[[EcrRepository, str], str]
 """(repository, tag) → ``sha256:…`` digest; raises on any failure."""
 
 
-def resolve_with_pulumi(repository: EcrRepository, tag: str) -> str:
-    """The digest ECR holds for ``tag`` now, through the ``aws.ecr.get_image`` invoke (runs at preview and up)."""
-    import pulumi_aws as aws
+_RESOLVED: dict[str, Any] = {"monitor": None, "digests": {}}
 
-    return aws.ecr.get_image(
-        registry_id=repository.registry_id, repository_name=repository.name, image_tag=tag, region=repository.region
-    ).image_digest
+
+def resolve_with_pulumi(repository: EcrRepository, tag: str) -> str:
+    """The digest ECR holds for ``tag`` now, through the ``aws.ecr.get_image`` invoke (runs at preview and up).
+
+    Looked up once per program run: a program checks every service before it registers any
+    (:func:`components.program.prepare_services`) and each component checks its own again, and
+    both must see, and register, the same digest.
+    """
+    import pulumi_aws as aws
+    from pulumi.runtime.settings import get_monitor
+
+    monitor = get_monitor()
+    if _RESOLVED["monitor"] is not monitor:  # a new run (or, in tests, a new mock runtime)
+        _RESOLVED.update(monitor=monitor, digests={})
+    key = (repository, tag)
+    if key not in _RESOLVED["digests"]:
+        _RESOLVED["digests"][key] = aws.ecr.get_image(
+            registry_id=repository.registry_id, repository_name=repository.name, image_tag=tag, region=repository.region
+        ).image_digest
+    return _RESOLVED["digests"][key]
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ def prepare_release(
                 problems.append(
                     f'{key}: container "{container}" runs "{repository}", which is not a private ECR repository '
                     f"(<account>.dkr.ecr.<region>.amazonaws.com/<name>), so its tag cannot be pinned to a digest; "
-                    f"mirror it into ECR (e.g. a pull-through cache) or set pin_digests=False for stack {stack} in app.py"
+                    f"mirror it into ECR (e.g. a pull-through cache) or turn pin_digests off in the release policy of stack {stack}"
                 )
                 continue
             if (ecr, tag) in failed:

@@ -322,7 +322,7 @@ def source_services(resources, made_up_clusters: Mapping[str, str | None], stack
         if not _known(name) or not _known(cluster):
             problems.append(
                 f"ECS service {resource.name} of stack {stack}: its {'name' if not _known(name) else 'cluster'} is only "
-                "known after deployment (Pulumi names it), so promote cannot ask AWS what it runs; give it a fixed name in app.py"
+                "known after deployment (Pulumi names it), so promote cannot ask AWS what it runs; give the service a fixed name in its settings"
             )
             continue
         services.append(SourceService(resource.name, name, cluster))
@@ -333,7 +333,7 @@ def source_services(resources, made_up_clusters: Mapping[str, str | None], stack
             f"stack {stack} registers no ECS service ({SERVICE_TYPE}), so what it runs cannot be verified; "
             "promote from a stack that runs the images"
         )
-    return services
+    return sorted(services, key=lambda service: service.resource)  # the program registers them concurrently
 
 
 def _revision(arn: str) -> str:

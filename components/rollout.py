@@ -154,7 +154,7 @@ def failure_message(cluster: str, service: str, status: RolloutStatus, stopped: 
     text += f". Reasons: {'; '.join(reasons) if reasons else 'ECS gave none'}."
     recover = "fix forward with a new tag, or set the previous tag, then pulumi up"
     if timeout is not None:
-        recover += "; if the tasks are only slow to become healthy, raise rollout_timeout_seconds in app.py"
+        recover += "; if the tasks are only slow to become healthy, raise the service's rollout_timeout_seconds (ServiceSettings)"
     return f"{text} Inspect: aws ecs describe-services --cluster {cluster} --services {service}. Recover: {recover}."
 
 

@@ -1,161 +1,197 @@
-"""The components around a task definition: its roles and log group, and the service that runs it.
+"""The ``TaggedService`` component: one ECS service end to end, whose only moving part is each image's tag.
 
-The program wires them beside :class:`~components.task_definition.TaggedTaskDefinition`::
+::
 
-    plan = plan_service(spec, settings, versions, region)      # pure: every problem, before any resource
-    roles = TaskRoles("web", {"plan": plan})
-    web = TaggedTaskDefinition("web", {"spec": plan.spec, "versions": versions,
-                                       "execution_role_arn": roles.execution_role_arn,
-                                       "task_role_arn": roles.task_role_arn})
-    service = EcsService("web", {"plan": plan, "task_definition": web})
+    web = TaggedService("web", {
+        "task_definition": spec,                 # a TaskDefinitionSpec, the AWS JSON document, or a file path
+        "image_tags": {"web": "1.4.2"},          # container → tag or sha256: digest (from stack config)
+        "service": {"desired_count": 2},         # ServiceSettings fields
+        "task": {"log_retention_days": 7},       # TaskDefinitionSettings fields
+        "release": {"production": True},         # ReleasePolicy fields
+    })
 
+It validates everything (:func:`check_tagged_service`) and raises one
+:class:`~components.errors.EcsReleaseError` listing every problem before its first child exists.
 A tag change changes only the task definition and, through its ARN, the service's
-``task_definition`` input and the rollout's expected ARN: roles, policies, the log group and
-autoscaling depend on the spec and settings alone.
+``task_definition`` input, the rollout's expected ARN and the retention's current revision:
+roles, policies, the log group and autoscaling depend on the spec and settings alone.
 """
 
-from __future__ import annotations
-
-import json
-from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
+from dataclasses import dataclass
+from typing import Any, Mapping, NotRequired, Optional, TypedDict, Union
 
 import pulumi
 import pulumi_aws as aws
 
-from .iam_policy import EXECUTION_MANAGED_POLICY, ecs_tasks_trust_policy, execution_secrets_policy, secret_arns, secret_references
+from .errors import EcsReleaseError, SpecFileError
+from .images import tag_key
+from .pinning import PreparedRelease, ReleasePolicy, mutable_tag_problems, prepare_release, resolve_with_pulumi
+from .retention import RevisionRetention
 from .rollout import ServiceRollout
-from .service_plan import ServicePlan
-from .task_definition import TaggedTaskDefinition
+from .service_plan import ServicePlan, coerce, plan_service, plan_task_definition, settings_problems
+from .service_settings import ServiceSettings, TaskDefinitionSettings
+from .spec import TaskDefinitionSpec
+from .task_definition import register_task_definition
+from .taskdef_file import spec_from_value
 
-ROLES_TYPE = "ecs-release:index:TaskRoles"
-SERVICE_TYPE = "ecs-release:index:EcsService"
+TYPE_TOKEN = "ecs-release:index:TaggedService"
 _METRICS = {"cpu": "ECSServiceAverageCPUUtilization", "memory": "ECSServiceAverageMemoryUtilization"}
+# Before TaggedService, a program wired three top-level components of the same name; their children keep
+# their names under TaggedService, and these aliases keep their URNs (no replacement on the first update).
+_PREVIOUS_PARENTS = {
+    "roles": "ecs-release:index:TaskRoles",
+    "task_definition": "ecs-release:index:TaggedTaskDefinition",
+    "service": "ecs-release:index:EcsService",
+}
 
 
-class TaskRolesArgs(TypedDict):
-    """Inputs of :class:`TaskRoles`."""
+class TaggedServiceArgs(TypedDict):
+    """Inputs of :class:`TaggedService`."""
 
-    plan: ServicePlan
-    """The validated plan (:func:`components.service_plan.plan_service`)."""
+    task_definition: Union[TaskDefinitionSpec, Mapping[str, Any], str]
+    """The static task definition, everything but the image versions: a spec model, the AWS JSON
+    document (camelCase, register input or describe output), or the path of such a file. Required."""
+    image_tags: Mapping[str, str]
+    """Container name → image tag (``1.4.2``) or ``sha256:`` digest, usually from stack config.
+    Every container needs one unless its spec image has one. Required."""
+    image_keys: NotRequired[Mapping[str, str]]
+    """Container name → the stack-config key that sets its tag, named in messages. Default: the
+    container's name in lowerCamelCase plus ``Tag`` (``web`` → ``webTag``)."""
+    service: NotRequired[Union[ServiceSettings, Mapping[str, Any]]]
+    """The service's settings (:class:`~components.service_settings.ServiceSettings`). Default: one
+    Fargate task in the default VPC, rolling deployment with circuit breaker and rollback."""
+    task: NotRequired[Union[TaskDefinitionSettings, Mapping[str, Any]]]
+    """Task role policies and log retention (:class:`~components.service_settings.TaskDefinitionSettings`).
+    Default: no task role, logs kept 30 days."""
+    release: NotRequired[Union[ReleasePolicy, Mapping[str, Any]]]
+    """Mutable-tag refusal, digest pinning and revisions kept (:class:`~components.pinning.ReleasePolicy`).
+    Default: not production, no pinning, 10 revisions kept."""
+    cluster: NotRequired[pulumi.Input[str]]
+    """ARN of the cluster to run in, e.g. ``aws.ecs.Cluster(...).arn`` of a cluster several services
+    share; then ``service.cluster`` stays unset. Default: ``service.cluster``."""
+    aws_profile: NotRequired[Optional[str]]
+    """The AWS CLI profile of the rollout wait and revision retention (the stack's ``aws:profile``).
+    Default: the standard credential chain."""
 
 
-class TaskRoles(pulumi.ComponentResource):
-    """The task execution role, the optional task role and the log group of a task definition.
+@dataclass(frozen=True)
+class TaggedServicePlan:
+    """Everything :class:`TaggedService` registers, validated; the release as registered."""
 
-    Children, each only when the plan calls for it: ``{name}-execution-role`` with the AWS managed
-    ``AmazonECSTaskExecutionRolePolicy`` (``{name}-execution-managed``) and an inline policy
-    (``{name}-execution-secrets``) reading exactly the secrets the containers reference;
-    ``{name}-task-role`` with the settings' managed policies (``{name}-task-<policy name>``);
-    ``{name}-logs``, the CloudWatch log group of awslogs containers that name none.
-    A role ARN the spec gives is used as is and no role is created for it.
+    service: ServicePlan
+    release: PreparedRelease
+    policy: ReleasePolicy
+
+
+def _image_keys(spec: TaskDefinitionSpec, given: Optional[Mapping[str, str]]) -> dict[str, str]:
+    keys = {c.name: tag_key(c.name) for c in spec.container_definitions if c.name}
+    keys.update(given or {})
+    return keys
+
+
+def check_tagged_service(args: TaggedServiceArgs, resolve=resolve_with_pulumi) -> TaggedServicePlan:
+    """Validate ``args`` and plan the service, raising one :class:`EcsReleaseError` with every problem.
+
+    Nothing is registered. With ``release.pin_digests``, tags are resolved to digests (``resolve``,
+    an ECR look-up) only after everything else is valid.
     """
-
-    # For type checkers and readers only, as in TaggedTaskDefinition: the SDK would evaluate them on every registration.
-    if TYPE_CHECKING:
-        execution_role_arn: pulumi.Output[str]
-        """The execution role's ARN: the spec's, or the created role's."""
-        task_role_arn: pulumi.Output[str | None]
-        """The task role's ARN: the spec's, the created role's, or ``None``."""
-        log_group_name: pulumi.Output[str | None]
-        """Name of the created log group, or ``None``."""
-
-    def __init__(self, name: str, args: TaskRolesArgs, opts: pulumi.ResourceOptions | None = None):
-        plan = args["plan"]
-        super().__init__(ROLES_TYPE, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        trust = json.dumps(ecs_tasks_trust_policy(), sort_keys=True)
-
-        self.execution_role = self.task_role = self.log_group = None
-        if plan.execution_role_name:
-            self.execution_role = aws.iam.Role(f"{name}-execution-role", name=plan.execution_role_name, assume_role_policy=trust, opts=child)
-            aws.iam.RolePolicyAttachment(
-                f"{name}-execution-managed", role=self.execution_role.name, policy_arn=EXECUTION_MANAGED_POLICY, opts=child
-            )
-            region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
-            account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-            partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
-            arns = pulumi.Output.all(region, account, partition).apply(lambda ctx: secret_arns(plan.spec, *ctx))
-            if secret_references(plan.spec):
-                aws.iam.RolePolicy(
-                    f"{name}-execution-secrets",
-                    role=self.execution_role.name,
-                    policy=arns.apply(lambda a: json.dumps(execution_secrets_policy(a), sort_keys=True)),
-                    opts=child,
-                )
-            self.execution_role_arn = self.execution_role.arn
-        else:
-            self.execution_role_arn = pulumi.Output.from_input(plan.spec.execution_role_arn)
-
-        if plan.task_role_name:
-            self.task_role = aws.iam.Role(f"{name}-task-role", name=plan.task_role_name, assume_role_policy=trust, opts=child)
-            for policy_arn in plan.settings.task_role_policy_arns or []:  # named by policy: reordering replaces nothing
-                policy_name = policy_arn.rsplit("/", 1)[-1]
-                aws.iam.RolePolicyAttachment(f"{name}-task-{policy_name}", role=self.task_role.name, policy_arn=policy_arn, opts=child)
-            self.task_role_arn = self.task_role.arn
-        else:
-            self.task_role_arn = pulumi.Output.from_input(plan.spec.task_role_arn)
-
-        if plan.log_group:
-            self.log_group = aws.cloudwatch.LogGroup(
-                f"{name}-logs", name=plan.log_group, retention_in_days=plan.settings.log_retention_days, opts=child
-            )
-            self.log_group_name = self.log_group.name
-        else:
-            self.log_group_name = pulumi.Output.from_input(None)
-        self.register_outputs(
-            {"execution_role_arn": self.execution_role_arn, "task_role_arn": self.task_role_arn, "log_group_name": self.log_group_name}
-        )
-
-
-class EcsServiceArgs(TypedDict):
-    """Inputs of :class:`EcsService`."""
-
-    plan: ServicePlan
-    """The validated plan (:func:`components.service_plan.plan_service`)."""
-    task_definition: TaggedTaskDefinition
-    """The task definition whose newest revision the service runs."""
-    aws_profile: NotRequired[str | None]
-    """The AWS CLI profile the rollout wait uses (the stack's ``aws:profile``). Default: the standard credential chain."""
+    problems: list[str] = []
+    settings = coerce(ServiceSettings, args.get("service"), "", problems)
+    task_settings = coerce(TaskDefinitionSettings, args.get("task"), "", problems)
+    policy = coerce(ReleasePolicy, args.get("release"), "", problems)
+    try:
+        spec = spec_from_value(args.get("task_definition"), "task_definition")
+    except SpecFileError as error:
+        raise EcsReleaseError(error.problems + problems) from None
+    tags = dict(args.get("image_tags") or {})
+    keys = _image_keys(spec, args.get("image_keys"))
+    project, stack = pulumi.get_project(), pulumi.get_stack()
+    if policy is not None:
+        problems += mutable_tag_problems(tags, keys, policy, stack)
+    if settings is not None:
+        problems += settings_problems(spec, settings, "cluster" in args and args["cluster"] is not None)
+    # Every rule of the spec, the tags and the settings, before any AWS call (pinning looks images up).
+    unchecked = ReleasePolicy(production=False, pin_digests=False)  # its checks are in problems already
+    release = prepare_release(spec, tags, keys, unchecked, project, stack)
+    # awslogs containers that name no region log to the stack's (the AWS provider's aws:region).
+    region = pulumi.Config("aws").get("region")
+    task = plan_task_definition(release.spec, release.versions, task_settings, region, problems=problems)
+    if policy.pin_digests:
+        release = prepare_release(spec, tags, keys, policy, project, stack, resolve)
+        task = plan_task_definition(release.spec, release.versions, task_settings, region)
+    return TaggedServicePlan(plan_service(task, settings, "cluster" in args and args["cluster"] is not None), release, policy)
 
 
 def _cluster_name(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
-class EcsService(pulumi.ComponentResource):
-    """An ECS service running the task definition's newest revision, and the wait for its rollout.
+class TaggedService(pulumi.ComponentResource):
+    """An ECS service whose only moving part is each container's image tag, end to end.
 
-    Children: ``{name}-cluster`` when the plan creates the cluster; ``{name}-service``, the
-    ``aws.ecs.Service`` (task definition by full revision ARN, circuit breaker with rollback,
-    ``wait_for_steady_state`` per settings, ``desired_count`` ignored when autoscaling);
-    ``{name}-scaling`` and ``{name}-scaling-policy`` for target-tracking autoscaling;
-    ``{name}-rollout``, the :class:`~components.rollout.ServiceRollout` that makes ``pulumi up``
-    fail unless the service's PRIMARY deployment runs the new revision with rollout COMPLETED.
+    Type token ``ecs-release:index:TaggedService``. Children, each only when the settings call for it:
+
+    - the task definition's (:func:`components.task_definition.register_task_definition`):
+      ``{name}-execution-role``, ``{name}-execution-managed``, ``{name}-execution-secrets``,
+      ``{name}-task-role``, ``{name}-task-<policy>``, ``{name}-logs``, ``{name}-taskdef``;
+    - ``{name}-cluster`` when the service creates its cluster;
+    - ``{name}-service``, the ``aws.ecs.Service`` (task definition by full revision ARN, circuit
+      breaker with rollback, ``desired_count`` ignored when autoscaling);
+    - ``{name}-scaling`` and ``{name}-scaling-policy``, target-tracking autoscaling;
+    - ``{name}-rollout`` (:class:`~components.rollout.ServiceRollout`): ``pulumi up`` fails unless
+      the service's PRIMARY deployment runs the new revision with rollout COMPLETED;
+    - ``{name}-retention`` (:class:`~components.retention.RevisionRetention`): after the rollout,
+      keeps the newest ``release.keep_revisions`` ACTIVE revisions of the family.
+
+    Raises :class:`~components.errors.EcsReleaseError` listing every problem of ``args`` before
+    anything is registered. Children of a program that wired ``TaskRoles``, ``TaggedTaskDefinition``
+    and ``EcsService`` of the same name keep their URNs through aliases.
     """
 
-    # For type checkers and readers only, as in TaggedTaskDefinition: the SDK would evaluate them on every registration.
-    if TYPE_CHECKING:
-        cluster: pulumi.Output[str]
-        """ARN of the cluster."""
-        service_name: pulumi.Output[str]
-        """Name of the service."""
-        service_arn: pulumi.Output[str]
-        """ARN of the service."""
-        running_task_definition_arn: pulumi.Output[str]
-        """Task-definition ARN the service's PRIMARY deployment runs, known once its rollout completed."""
-        images: pulumi.Output[dict[str, str]]
-        """Container name → image of that revision."""
+    family: pulumi.Output[str]
+    """The task-definition family."""
+    revision: pulumi.Output[int]
+    """The task-definition revision this deployment registered."""
+    task_definition_arn: pulumi.Output[str]
+    """The full ARN of that revision (``…:task-definition/family:revision``)."""
+    images: pulumi.Output[dict[str, str]]
+    """Container name → the image reference it runs."""
+    image_tags: pulumi.Output[dict[str, str]]
+    """Container name → the tag the caller gave (containers given by digest are absent)."""
+    image_digests: pulumi.Output[dict[str, str]]
+    """Container name → the digest registered (empty without pinning, unless given by digest)."""
+    cluster: pulumi.Output[str]
+    """ARN of the cluster."""
+    service_name: pulumi.Output[str]
+    """Name of the ECS service."""
+    service_arn: pulumi.Output[str]
+    """ARN of the ECS service."""
+    running_task_definition_arn: pulumi.Output[str]
+    """Task-definition ARN the service's PRIMARY deployment runs, known once its rollout completed."""
+    deregistered_revisions: pulumi.Output[list[str]]
+    """Task-definition ARNs that revision retention deregistered in this update."""
 
-    def __init__(self, name: str, args: EcsServiceArgs, opts: pulumi.ResourceOptions | None = None):
-        plan, task_definition = args["plan"], args["task_definition"]
-        settings = plan.settings
-        super().__init__(SERVICE_TYPE, name, None, opts)
+    def __init__(self, name: str, args: TaggedServiceArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        checked = check_tagged_service(args)
+        plan, settings = checked.service, checked.service.settings
+        super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)
+        outer = opts.parent if opts is not None else None
+        previous = {kind: pulumi.Alias(parent=pulumi.resource.create_urn(name, token, parent=outer)) for kind, token in _PREVIOUS_PARENTS.items()}
+
+        def aliases(kind: str) -> list:
+            return [previous[kind]]
+
+        task = register_task_definition(self, name, plan.task, aliases=aliases)
+        task_definition = task.task_definition
+        service_opts = pulumi.ResourceOptions(parent=self, aliases=aliases("service"))
 
         self.ecs_cluster = None
-        if plan.cluster.create:
-            self.ecs_cluster = aws.ecs.Cluster(f"{name}-cluster", name=plan.cluster.name, opts=child)
+        if plan.cluster.given:
+            cluster_arn = pulumi.Output.from_input(args["cluster"])
+        elif plan.cluster.create:
+            self.ecs_cluster = aws.ecs.Cluster(f"{name}-cluster", name=plan.cluster.name, opts=service_opts)
             cluster_arn = self.ecs_cluster.arn
         elif plan.cluster.arn:
             cluster_arn = pulumi.Output.from_input(plan.cluster.arn)
@@ -170,25 +206,17 @@ class EcsService(pulumi.ComponentResource):
                 subnets = aws.ec2.get_subnets_output(
                     filters=[{"name": "vpc-id", "values": [vpc.id]}, {"name": "default-for-az", "values": ["true"]}], opts=invoke
                 ).ids
-            network = {
-                "subnets": subnets,
-                "security_groups": settings.network.security_groups,
-                "assign_public_ip": plan.assign_public_ip,
-            }
+            network = {"subnets": subnets, "security_groups": settings.network.security_groups, "assign_public_ip": plan.assign_public_ip}
 
+        balancer = settings.load_balancer
         load_balancers = None
-        if settings.load_balancer:
-            balancer = settings.load_balancer
+        if balancer:
             load_balancers = [
-                {
-                    "target_group_arn": balancer.target_group_arn,
-                    "container_name": balancer.container_name,
-                    "container_port": balancer.container_port,
-                }
+                {"target_group_arn": balancer.target_group_arn, "container_name": balancer.container_name, "container_port": balancer.container_port}
             ]
 
         scaling = settings.autoscaling
-        self.service = aws.ecs.Service(
+        service = aws.ecs.Service(
             f"{name}-service",
             name=plan.service_name,
             cluster=cluster_arn,
@@ -201,13 +229,13 @@ class EcsService(pulumi.ComponentResource):
             wait_for_steady_state=settings.wait_for_steady_state,
             network_configuration=network,
             load_balancers=load_balancers,
-            health_check_grace_period_seconds=settings.load_balancer.health_check_grace_period_seconds if settings.load_balancer else None,
+            health_check_grace_period_seconds=balancer.health_check_grace_period_seconds if balancer else None,
             propagate_tags="SERVICE",
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCount"] if scaling else None),
+            opts=pulumi.ResourceOptions(parent=self, aliases=aliases("service"), ignore_changes=["desiredCount"] if scaling else None),
         )
 
         if scaling:
-            resource_id = pulumi.Output.concat("service/", cluster_arn.apply(_cluster_name), "/", self.service.name)
+            resource_id = pulumi.Output.concat("service/", cluster_arn.apply(_cluster_name), "/", service.name)
             target = aws.appautoscaling.Target(
                 f"{name}-scaling",
                 service_namespace="ecs",
@@ -215,7 +243,7 @@ class EcsService(pulumi.ComponentResource):
                 resource_id=resource_id,
                 min_capacity=scaling.min_tasks,
                 max_capacity=scaling.max_tasks,
-                opts=child,
+                opts=service_opts,
             )
             aws.appautoscaling.Policy(
                 f"{name}-scaling-policy",
@@ -229,32 +257,62 @@ class EcsService(pulumi.ComponentResource):
                     "scale_in_cooldown": scaling.scale_in_cooldown_seconds,
                     "scale_out_cooldown": scaling.scale_out_cooldown_seconds,
                 },
-                opts=child,
+                opts=service_opts,
             )
 
-        self.rollout = ServiceRollout(
+        region = aws.get_region_output(opts=invoke).region
+        profile = args.get("aws_profile")
+        rollout = ServiceRollout(
             f"{name}-rollout",
             cluster=cluster_arn,
-            service=self.service.name,
-            task_definition_arn=self.service.task_definition,
+            service=service.name,
+            task_definition_arn=service.task_definition,
             timeout_seconds=settings.rollout_timeout_seconds,
             poll_seconds=settings.rollout_poll_seconds,
-            region=aws.get_region_output(opts=invoke).region,
-            profile=args.get("aws_profile"),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.service]),
+            region=region,
+            profile=profile,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[service], aliases=aliases("service")),
+        )
+        retention = RevisionRetention(
+            f"{name}-retention",
+            family=task_definition.family,
+            current=task_definition.arn,
+            keep=checked.policy.keep_revisions,
+            owner=f"{pulumi.get_project()}/{pulumi.get_stack()}",
+            region=region,
+            protect=[rollout.running_task_definition_arn],
+            profile=profile,  # runs after the rollout succeeded; never prunes what runs
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[rollout], aliases=[pulumi.Alias(parent=outer or pulumi.ROOT_STACK_RESOURCE)]),
         )
 
+        self.task_definition = task_definition
+        self.service = service
+        self.rollout = rollout
+        self.document = plan.task.document
+        self.family = task_definition.family
+        self.revision = task_definition.revision
+        self.task_definition_arn = task_definition.arn
+        self.images = task.images
+        release = checked.release
+        self.image_tags = pulumi.Output.from_input(None).apply(lambda _: dict(release.image_tags))
+        self.image_digests = pulumi.Output.from_input(None).apply(lambda _: dict(release.image_digests))
         self.cluster = cluster_arn
-        self.service_name = self.service.name
-        self.service_arn = self.service.arn
-        self.running_task_definition_arn = self.rollout.running_task_definition_arn
-        self.images = task_definition.images
+        self.service_name = service.name
+        self.service_arn = service.arn
+        self.running_task_definition_arn = rollout.running_task_definition_arn
+        self.deregistered_revisions = retention.deregistered
         self.register_outputs(
             {
+                "family": self.family,
+                "revision": self.revision,
+                "task_definition_arn": self.task_definition_arn,
+                "images": self.images,
+                "image_tags": self.image_tags,
+                "image_digests": self.image_digests,
                 "cluster": self.cluster,
                 "service_name": self.service_name,
                 "service_arn": self.service_arn,
                 "running_task_definition_arn": self.running_task_definition_arn,
-                "images": self.images,
+                "deregistered_revisions": self.deregistered_revisions,
             }
         )

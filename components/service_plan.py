@@ -1,19 +1,23 @@
-"""Task definition + service settings → what the stack creates around the service (pure).
+"""Spec + image versions + settings → what the stack registers for one service (pure).
 
-:func:`plan_service` checks every rule that spans the settings and the spec, collects all
-problems into one :class:`ServiceSettingsError`, and only then returns a :class:`ServicePlan`.
-The program calls it before it registers any resource.
+:func:`plan_task_definition` turns a spec, its image versions and its
+:class:`~components.service_settings.TaskDefinitionSettings` into the canonical document, rendered
+once, and the roles and log group to create beside it. :func:`plan_service` adds the
+:class:`~components.service_settings.ServiceSettings`. Each checks every rule first and raises one
+:class:`~components.errors.EcsReleaseError` listing every problem; the components call them before
+they register anything.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Iterable, Mapping
 
-from .errors import EcsReleaseError
-from .render import render_document
-from .service_settings import CREATE, LOG_RETENTION_DAYS, ServiceSettings, ServiceSettingsError
+from .errors import EcsReleaseError, TagError
+from .images import ImageReference
+from .render import Document, container_images, render_document
+from .service_settings import CREATE, LOG_RETENTION_DAYS, ServiceSettings, ServiceSettingsError, TaskDefinitionSettings
 from .spec import TaskDefinitionSpec
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
@@ -26,39 +30,67 @@ def default_log_group(family: str) -> str:
 
 
 @dataclass(frozen=True)
+class TaskDefinitionPlan:
+    """One task definition, validated and rendered, and what the stack creates beside it."""
+
+    spec: TaskDefinitionSpec
+    """The spec as registered: the default log group filled into awslogs containers that name none."""
+    document: Document
+    """The canonical RegisterTaskDefinition document (:func:`components.render.render_document`)."""
+    settings: TaskDefinitionSettings
+    log_group: str | None
+    """Name of the log group the stack creates; ``None`` when every awslogs container names its own."""
+    execution_role_name: str | None
+    """Name of the execution role the stack creates; ``None`` when the spec names an executionRoleArn."""
+    task_role_name: str | None
+    """Name of the task role the stack creates; ``None`` when the spec names one or no policies are set."""
+
+    @property
+    def images(self) -> dict[str, str]:
+        """Container name → the image reference it runs."""
+        return container_images(self.document)
+
+
+@dataclass(frozen=True)
 class ClusterRef:
-    """The cluster the service runs in: one the stack creates, or an existing one."""
+    """The cluster the service runs in: one the stack creates, an existing one, or the one the caller passes."""
 
     create: bool
     name: str | None
     """The cluster's name when known in code (created, or existing by name)."""
     arn: str | None = None
     """The existing cluster's ARN when given as one."""
+    given: bool = False
+    """Whether the caller passes the cluster (the component's ``cluster`` argument)."""
 
 
 @dataclass(frozen=True)
 class ServicePlan:
-    """Everything the service's components need, validated."""
+    """Everything a service's components need, validated."""
 
-    spec: TaskDefinitionSpec
-    """The spec with the default log group filled into awslogs containers that name none."""
+    task: TaskDefinitionPlan
     settings: ServiceSettings
     service_name: str
     cluster: ClusterRef
-    log_group: str | None
-    """Name of the log group the stack creates; ``None`` when every container names its own."""
-    execution_role_name: str | None
-    """Name of the execution role the stack creates; ``None`` when the spec names an executionRoleArn."""
-    task_role_name: str | None
-    """Name of the task role the stack creates; ``None`` when the spec names one or no policies are set."""
     awsvpc: bool
     default_vpc: bool
     """Whether the tasks run in the account's default VPC (awsvpc with no subnets given)."""
     assign_public_ip: bool
 
+    @property
+    def spec(self) -> TaskDefinitionSpec:
+        return self.task.spec
 
-def parse_cluster(value: str, service_name: str) -> ClusterRef | str:
-    """The cluster reference of ``settings.cluster``, or a problem message."""
+
+def parse_cluster(value: str | None, service_name: str, given: bool = False) -> ClusterRef | str:
+    """The cluster reference of ``settings.cluster`` (``given``: the caller passes a cluster), or a problem message."""
+    if value is None:
+        return ClusterRef(create=False, name=None, given=True) if given else ClusterRef(create=True, name=service_name)
+    if given:
+        return (
+            f'ServiceSettings.cluster: "{value}" is set and a cluster is passed to the component too; '
+            "leave cluster unset to use the one passed, or pass none"
+        )
     if value == CREATE:
         return ClusterRef(create=True, name=service_name)
     if match := _CLUSTER_ARN.match(value):
@@ -71,35 +103,96 @@ def parse_cluster(value: str, service_name: str) -> ClusterRef | str:
     )
 
 
-def _with_log_defaults(spec: TaskDefinitionSpec, region: str | None) -> tuple[TaskDefinitionSpec, str | None]:
-    """Fill ``awslogs-group`` (and ``awslogs-region`` when ``region`` is given) where a container omits it."""
-    document = spec.model_dump(by_alias=True, exclude_none=True)
-    group = default_log_group(spec.family)
-    used = False
-    for container in document["containerDefinitions"]:
-        log = container.get("logConfiguration")
-        if not log or log.get("logDriver") != "awslogs":
+def _with_log_defaults(spec: TaskDefinitionSpec, group: str, region: str | None) -> tuple[TaskDefinitionSpec, bool]:
+    """Fill ``awslogs-group`` (and ``awslogs-region`` when ``region`` is given) where an awslogs container omits it."""
+    containers, used = [], False
+    for container in spec.container_definitions:
+        log = container.log_configuration
+        if log is None or log.log_driver != "awslogs":
+            containers.append(container)
             continue
-        options = log.setdefault("options", {})
+        options = dict(log.options or {})
         if "awslogs-group" not in options:
             options["awslogs-group"] = group
             used = True
         if region and "awslogs-region" not in options:
             options["awslogs-region"] = region
-    return TaskDefinitionSpec.model_validate(document), group if used else None
+        if options == (log.options or {}):
+            containers.append(container)
+        else:
+            containers.append(container.model_copy(update={"log_configuration": log.model_copy(update={"options": options})}))
+    return spec.model_copy(update={"container_definitions": containers}), used
 
 
 def _role_name(family: str, suffix: str) -> str:
     return f"{family[: 64 - len(suffix) - 1]}-{suffix}"
 
 
-def settings_problems(spec: TaskDefinitionSpec, settings: ServiceSettings) -> list[str]:
+def task_settings_problems(settings: TaskDefinitionSettings) -> list[str]:
+    """Every problem of ``settings`` on its own; empty when they are valid."""
+    if settings.log_retention_days not in (0, *LOG_RETENTION_DAYS):
+        return [
+            f"TaskDefinitionSettings.log_retention_days: {settings.log_retention_days} is not a CloudWatch retention period; "
+            f"use 0 (never expire) or one of: {', '.join(map(str, LOG_RETENTION_DAYS))}"
+        ]
+    return []
+
+
+def unversioned_problems(document: Document) -> list[str]:
+    """One problem per container whose image has neither a tag nor a digest after the versions were applied."""
+    return [
+        f'container "{container}" has no image tag or digest (image "{image}"); give it one in the image tags'
+        for container, image in container_images(document).items()
+        if ImageReference.parse(image).version is None
+    ]
+
+
+def plan_task_definition(
+    spec: TaskDefinitionSpec,
+    versions: Mapping[str, str],
+    settings: TaskDefinitionSettings | None = None,
+    region: str | None = None,
+    problems: Iterable[str] = (),
+) -> TaskDefinitionPlan:
+    """Validate and render ``spec`` with ``versions`` (container → tag or digest), once.
+
+    Awslogs containers that name no group log to ``/ecs/<family>``, which the plan creates.
+    Raises :class:`~components.errors.EcsReleaseError` listing ``problems`` (found earlier by the
+    caller) and every problem of the spec, the versions and ``settings``.
+    """
+    settings = settings or TaskDefinitionSettings()
+    problems = [*problems, *task_settings_problems(settings)]
+    planned, used = _with_log_defaults(spec, default_log_group(spec.family), region)
+    document: Document = {}
+    kind: type[EcsReleaseError] = ServiceSettingsError
+    try:
+        document = render_document(planned, versions)
+    except EcsReleaseError as error:  # SpecError or TagError: keep the kind when it is the only one
+        kind = type(error) if not problems else kind
+        problems = error.problems + problems
+    else:
+        if unversioned := unversioned_problems(document):
+            kind = TagError if not problems else kind
+            problems = unversioned + problems
+    if problems:
+        raise kind(problems)
+    return TaskDefinitionPlan(
+        spec=planned,
+        document=document,
+        settings=settings,
+        log_group=default_log_group(spec.family) if used else None,
+        execution_role_name=None if spec.execution_role_arn else _role_name(spec.family, "execution"),
+        task_role_name=None if spec.task_role_arn or not settings.task_role_policy_arns else _role_name(spec.family, "task"),
+    )
+
+
+def settings_problems(spec: TaskDefinitionSpec, settings: ServiceSettings, cluster_given: bool = False) -> list[str]:
     """Every problem of ``settings`` against ``spec``; empty when they fit."""
     problems: list[str] = []
     service_name = settings.name or spec.family
     if not _NAME.match(service_name):
         problems.append(f'ServiceSettings.name: "{service_name}" is not a service name; use up to 255 letters, digits, "-" and "_"')
-    cluster = parse_cluster(settings.cluster, service_name)
+    cluster = parse_cluster(settings.cluster, service_name, cluster_given)
     if isinstance(cluster, str):
         problems.append(cluster)
 
@@ -147,49 +240,46 @@ def settings_problems(spec: TaskDefinitionSpec, settings: ServiceSettings) -> li
                     f'LoadBalancerSettings.container_port: {balancer.container_port} is not a containerPort of container '
                     f'"{balancer.container_name}"; use one of: {", ".join(map(str, ports)) or "(none: add a portMapping)"}'
                 )
-
-    if settings.log_retention_days not in (0, *LOG_RETENTION_DAYS):
-        problems.append(
-            f"ServiceSettings.log_retention_days: {settings.log_retention_days} is not a CloudWatch retention period; "
-            f"use 0 (never expire) or one of: {', '.join(map(str, LOG_RETENTION_DAYS))}"
-        )
     return problems
 
 
-def plan_service(
-    spec: TaskDefinitionSpec,
-    settings: ServiceSettings,
-    versions: Mapping[str, str] | None = None,
-    region: str | None = None,
-) -> ServicePlan:
-    """Validate ``settings`` against ``spec`` (and, with ``versions``, the rendered task definition),
-    raising every problem at once, and return the plan.
+def plan_service(task: TaskDefinitionPlan, settings: ServiceSettings, cluster_given: bool = False) -> ServicePlan:
+    """Validate ``settings`` against the planned task definition, raising every problem at once, and return the plan.
+
+    ``cluster_given``: the caller passes the cluster (then ``settings.cluster`` must be unset).
     """
-    problems = settings_problems(spec, settings)
-    planned, log_group = _with_log_defaults(spec, region)
-    if versions is not None:
-        try:
-            render_document(planned, versions)
-        except EcsReleaseError as error:
-            problems = error.problems + problems
+    problems = settings_problems(task.spec, settings, cluster_given)
     if problems:
         raise ServiceSettingsError(problems)
-
-    service_name = settings.name or spec.family
-    cluster = parse_cluster(settings.cluster, service_name)
+    service_name = settings.name or task.spec.family
+    cluster = parse_cluster(settings.cluster, service_name, cluster_given)
     assert isinstance(cluster, ClusterRef)
-    awsvpc = spec.network_mode == "awsvpc"
+    awsvpc = task.spec.network_mode == "awsvpc"
     default_vpc = awsvpc and settings.network.subnets is None
     public_ip = settings.network.assign_public_ip
     return ServicePlan(
-        spec=planned,
+        task=task,
         settings=settings,
         service_name=service_name,
         cluster=cluster,
-        log_group=log_group,
-        execution_role_name=None if spec.execution_role_arn else _role_name(spec.family, "execution"),
-        task_role_name=None if spec.task_role_arn or not settings.task_role_policy_arns else _role_name(spec.family, "task"),
         awsvpc=awsvpc,
         default_vpc=default_vpc,
         assign_public_ip=default_vpc if public_ip is None else public_ip,
     )
+
+
+def coerce(model: Any, value: Any, where: str, problems: list[str]) -> Any:
+    """``value`` (a ``model`` instance, a mapping, or ``None`` for the defaults) as a ``model``; problems appended."""
+    from pydantic import ValidationError
+
+    from .errors import model_problems
+
+    if isinstance(value, model):
+        return value
+    try:
+        return model.model_validate(dict(value or {}))
+    except ValidationError as error:
+        problems += model_problems(error, where)
+    except (TypeError, ValueError):
+        problems.append(f"{where}{model.__name__}: expected a mapping of its fields, got {type(value).__name__}; pass a dict")
+    return None

@@ -1,5 +1,8 @@
-"""Settings of the ECS service that runs a task definition: strict pydantic models, set in code.
+"""Settings of a task definition's roles and log group, and of the ECS service that runs it.
 
+Strict pydantic models, set in code: :class:`TaskDefinitionSettings` (what the stack creates at
+task-definition level: the task role's policies, the log group's retention) and
+:class:`ServiceSettings` (the service, its network, load balancer, autoscaling and rollout wait).
 The models check types and ranges; :func:`components.service_plan.plan_service` checks the
 rules that span fields or need the task definition (a load balancer's container and port,
 autoscaling bounds, the cluster reference, network settings against the network mode).
@@ -13,7 +16,7 @@ from typing import Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import EcsReleaseError
+from .errors import EcsReleaseError, model_problems
 
 CREATE = "create"
 """The ``cluster`` value that makes the stack create the cluster."""
@@ -87,15 +90,32 @@ class LoadBalancerSettings(Settings):
     """Seconds ECS ignores failing load-balancer health checks after a task starts. Default: 60."""
 
 
+class TaskDefinitionSettings(Settings):
+    """What the stack creates at task-definition level, beside the task definition itself."""
+
+    log_retention_days: int = 30
+    """Retention of the log group the stack creates for awslogs containers that name none
+    (``/ecs/<family>``). Default: 30. One of CloudWatch's periods (1, 3, 5, 7, 14, 30, 60, 90, …,
+    3653) or 0 for never.
+    """
+
+    task_role_policy_arns: list[str] | None = None
+    """Managed policies of a task role the stack creates when the spec names no taskRoleArn.
+    Default: none, no task role is created.
+    """
+
+
 class ServiceSettings(Settings):
     """The ECS service that runs the task definition's newest revision, and how its rollout is judged."""
 
     name: str | None = None
     """Service name. Default: none, the task definition's family."""
 
-    cluster: str = CREATE
-    """"create" to have the stack create a cluster named after the service, or the name or ARN
-    (arn:aws:ecs:<region>:<account>:cluster/<name>) of an existing cluster. Default: "create".
+    cluster: str | None = None
+    """The cluster: "create" to have the stack create one named after the service, or the name or
+    ARN (arn:aws:ecs:<region>:<account>:cluster/<name>) of an existing cluster. Default: none, the
+    cluster the component is given (its ``cluster`` argument, e.g. one the program creates and
+    several services share), else "create".
     """
 
     launch_type: Literal["FARGATE", "EC2"] = "FARGATE"
@@ -130,24 +150,6 @@ class ServiceSettings(Settings):
     load_balancer: LoadBalancerSettings | None = None
     """Existing target group to register the tasks with. Default: none."""
 
-    log_retention_days: int = 30
-    """Retention of the log group the stack creates for awslogs containers that name none.
-    Default: 30. One of CloudWatch's periods (1, 3, 5, 7, 14, 30, 60, 90, …, 3653) or 0 for never.
-    """
-
-    task_role_policy_arns: list[str] | None = None
-    """Managed policies of a task role the stack creates when the spec names no taskRoleArn.
-    Default: none, no task role is created.
-    """
-
-
-def _validation_problems(error: ValidationError) -> list[str]:
-    problems = []
-    for item in error.errors(include_url=False):
-        where = ".".join(str(part) for part in (error.title, *item["loc"]))
-        shown = "" if item["type"] == "missing" else f" (got {item['input']!r})"
-        problems.append(f"{where}: {item['msg']}{shown}; fix it in app.py")
-    return problems
 
 
 @contextlib.contextmanager
@@ -156,4 +158,4 @@ def settings_errors() -> Iterator[None]:
     try:
         yield
     except ValidationError as error:
-        raise ServiceSettingsError(_validation_problems(error)) from None
+        raise ServiceSettingsError(model_problems(error)) from None

@@ -96,7 +96,7 @@ def _project_file(project_dir: Path) -> dict[str, Any]:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError:
-        raise StackConfigError(f"{path}: no Pulumi.yaml here; run from the project directory") from None
+        raise StackConfigError(f"{path}: no Pulumi.yaml here; run from the project directory or pass --project-dir DIR") from None
 
 
 def project_name(project_dir: Path) -> str:

@@ -1,17 +1,25 @@
-"""The ``TaggedTaskDefinition`` component: a static spec plus image versions → one ECS task definition."""
+"""The ``TaggedTaskDefinition`` component: a static spec plus image versions → one ECS task definition.
 
-from __future__ import annotations
+It owns what belongs to the task definition (as pulumi-awsx's ``FargateTaskDefinition`` and CDK's
+``TaskDefinition`` do): the execution role, the task role and the log group. The service component
+(:class:`components.service.TaggedService`) registers the same children through
+:func:`register_task_definition`, so a program that wants only a task definition gets exactly the
+children a service would have around it.
+"""
 
-from typing import TYPE_CHECKING, Mapping, NotRequired, TypedDict
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, NotRequired, Optional, TypedDict, Union
 
 import pulumi
 import pulumi_aws as aws
 
 from .aws_inputs import resource_args
-from .errors import TagError
-from .images import ImageReference
-from .render import container_images, render_document
+from .iam_policy import EXECUTION_MANAGED_POLICY, ecs_tasks_trust_policy, execution_secrets_policy, secret_arns, secret_references
+from .service_plan import TaskDefinitionPlan, coerce, plan_task_definition
+from .service_settings import TaskDefinitionSettings
 from .spec import TaskDefinitionSpec
+from .taskdef_file import spec_from_value
 
 TYPE_TOKEN = "ecs-release:index:TaggedTaskDefinition"
 
@@ -19,68 +27,168 @@ TYPE_TOKEN = "ecs-release:index:TaggedTaskDefinition"
 class TaggedTaskDefinitionArgs(TypedDict):
     """Inputs of :class:`TaggedTaskDefinition`."""
 
-    spec: TaskDefinitionSpec
-    """The static task definition: everything but the image versions. Its ``family`` names the task definition."""
+    spec: Union[TaskDefinitionSpec, Mapping[str, Any]]
+    """The static task definition, everything but the image versions: a spec model, or the AWS JSON
+    document (camelCase, as ``aws ecs register-task-definition`` takes it). Its ``family`` names the
+    task definition. Required."""
     versions: Mapping[str, str]
-    """Container name → image tag or ``sha256:`` digest. Every container needs one unless its spec image has one."""
-    execution_role_arn: NotRequired[pulumi.Input[str | None]]
-    """Execution role ARN to register, overriding the spec's (e.g. a role the stack creates). Default: the spec's."""
-    task_role_arn: NotRequired[pulumi.Input[str | None]]
-    """Task role ARN to register, overriding the spec's. Default: the spec's."""
+    """Container name → image tag or ``sha256:`` digest. Every container needs one unless its spec
+    image has one. Required."""
+    task: NotRequired[Union[TaskDefinitionSettings, Mapping[str, Any]]]
+    """Task role policies and log retention (:class:`~components.service_settings.TaskDefinitionSettings`).
+    Default: no task role, logs kept 30 days."""
+    execution_role_arn: NotRequired[pulumi.Input[Optional[str]]]
+    """Execution role ARN to register instead of the spec's or a created one. Default: the spec's,
+    else a role the component creates."""
+    task_role_arn: NotRequired[pulumi.Input[Optional[str]]]
+    """Task role ARN to register instead of the spec's or a created one. Default: the spec's, else a
+    role created for ``task.task_role_policy_arns``, else none."""
+
+
+@dataclass
+class TaskDefinitionResources:
+    """What :func:`register_task_definition` registered, and its outputs."""
+
+    task_definition: aws.ecs.TaskDefinition
+    execution_role: Optional[aws.iam.Role]
+    task_role: Optional[aws.iam.Role]
+    log_group: Optional[aws.cloudwatch.LogGroup]
+    execution_role_arn: pulumi.Output
+    task_role_arn: pulumi.Output
+    log_group_name: pulumi.Output
+    images: pulumi.Output
+
+
+AliasesFor = Callable[[str], Optional[list]]
+"""Child kind (``"roles"``, ``"task_definition"``) → aliases of that child's previous identity."""
+
+
+def register_task_definition(
+    owner: pulumi.Resource,
+    name: str,
+    plan: TaskDefinitionPlan,
+    execution_role_arn: Optional[pulumi.Input[Optional[str]]] = None,
+    task_role_arn: Optional[pulumi.Input[Optional[str]]] = None,
+    aliases: Optional[AliasesFor] = None,
+) -> TaskDefinitionResources:
+    """Register, as children of ``owner``, the task definition of ``plan`` and its roles and log group.
+
+    Children, each only when the plan calls for it: ``{name}-execution-role`` with the AWS managed
+    ``AmazonECSTaskExecutionRolePolicy`` (``{name}-execution-managed``) and an inline policy
+    (``{name}-execution-secrets``) reading exactly the secrets the containers reference;
+    ``{name}-task-role`` with the settings' managed policies (``{name}-task-<policy name>``);
+    ``{name}-logs``, the log group of awslogs containers that name none; and ``{name}-taskdef``,
+    the ``aws.ecs.TaskDefinition`` (explicit family, ``skip_destroy=True``: a new revision leaves the
+    previous one ACTIVE as a rollback target). A role ARN given here or in the spec is used as is.
+    """
+    aliases = aliases or (lambda kind: None)
+    role_opts = pulumi.ResourceOptions(parent=owner, aliases=aliases("roles"))
+    invoke = pulumi.InvokeOutputOptions(parent=owner)
+    trust = json.dumps(ecs_tasks_trust_policy(), sort_keys=True)
+    spec = plan.spec
+
+    execution_role = task_role = log_group = None
+    if execution_role_arn is None and plan.execution_role_name:
+        execution_role = aws.iam.Role(f"{name}-execution-role", name=plan.execution_role_name, assume_role_policy=trust, opts=role_opts)
+        aws.iam.RolePolicyAttachment(
+            f"{name}-execution-managed", role=execution_role.name, policy_arn=EXECUTION_MANAGED_POLICY, opts=role_opts
+        )
+        if secret_references(spec):
+            region = aws.get_region_output(opts=invoke).region
+            account = aws.get_caller_identity_output(opts=invoke).account_id
+            partition = aws.get_partition_output(opts=invoke).partition
+            arns = pulumi.Output.all(region, account, partition).apply(lambda ctx: secret_arns(spec, *ctx))
+            aws.iam.RolePolicy(
+                f"{name}-execution-secrets",
+                role=execution_role.name,
+                policy=arns.apply(lambda a: json.dumps(execution_secrets_policy(a), sort_keys=True)),
+                opts=role_opts,
+            )
+        execution_role_arn = execution_role.arn
+    if task_role_arn is None and plan.task_role_name:
+        task_role = aws.iam.Role(f"{name}-task-role", name=plan.task_role_name, assume_role_policy=trust, opts=role_opts)
+        for policy_arn in plan.settings.task_role_policy_arns or []:  # named by policy: reordering replaces nothing
+            policy_name = policy_arn.rsplit("/", 1)[-1]
+            aws.iam.RolePolicyAttachment(f"{name}-task-{policy_name}", role=task_role.name, policy_arn=policy_arn, opts=role_opts)
+        task_role_arn = task_role.arn
+    if plan.log_group:
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs", name=plan.log_group, retention_in_days=plan.settings.log_retention_days, opts=role_opts
+        )
+
+    arguments = resource_args(plan.document)
+    if execution_role_arn is not None:
+        arguments["execution_role_arn"] = execution_role_arn
+    if task_role_arn is not None:
+        arguments["task_role_arn"] = task_role_arn
+    task_definition = aws.ecs.TaskDefinition(
+        f"{name}-taskdef",
+        skip_destroy=True,
+        **arguments,
+        opts=pulumi.ResourceOptions(parent=owner, aliases=aliases("task_definition")),
+    )
+    images = plan.images
+    return TaskDefinitionResources(
+        task_definition=task_definition,
+        execution_role=execution_role,
+        task_role=task_role,
+        log_group=log_group,
+        execution_role_arn=task_definition.execution_role_arn,
+        task_role_arn=task_definition.task_role_arn,
+        log_group_name=log_group.name if log_group else pulumi.Output.from_input(None),
+        # One known Output holding the map: Output.from_input(images) would build an Output and a task for every key and value.
+        images=pulumi.Output.from_input(None).apply(lambda _: images),
+    )
 
 
 class TaggedTaskDefinition(pulumi.ComponentResource):
-    """An ECS task definition whose only moving part is the image version of each container.
+    """An ECS task definition whose only moving part is the image version of each container, with its roles and log group.
 
-    Registers one ``aws.ecs.TaskDefinition`` (named ``f"{name}-taskdef"``) from the canonical
-    document (see :mod:`components.render`), with the spec's family as an explicit family
-    and ``skip_destroy=True``: a new revision does not deregister the previous one, which
-    stays ACTIVE as a rollback target.
+    Type token ``ecs-release:index:TaggedTaskDefinition``. Validates the spec, the versions and the
+    settings before registering anything, raising one :class:`~components.errors.EcsReleaseError`
+    that lists every problem; then registers the children of :func:`register_task_definition`.
     """
 
-    # For type checkers and readers only: the Pulumi SDK evaluates a resource class's annotations
-    # (typing.get_type_hints) on every registration to type the engine's outputs, and a component
-    # gets none back, so at run time they cost ~0.2 ms per instance for nothing (benchmarks/bench.py).
-    if TYPE_CHECKING:
-        family: pulumi.Output[str]
-        """The task-definition family."""
-        revision: pulumi.Output[int]
-        """The revision this deployment registered."""
-        arn: pulumi.Output[str]
-        """The full ARN of that revision (``…:task-definition/family:revision``)."""
-        images: pulumi.Output[dict[str, str]]
-        """Container name → the image reference it runs."""
+    family: pulumi.Output[str]
+    """The task-definition family."""
+    revision: pulumi.Output[int]
+    """The revision this deployment registered."""
+    arn: pulumi.Output[str]
+    """The full ARN of that revision (``…:task-definition/family:revision``)."""
+    images: pulumi.Output[dict[str, str]]
+    """Container name → the image reference it runs."""
+    execution_role_arn: pulumi.Output[Optional[str]]
+    """The execution role's ARN: given, the spec's, or the created role's."""
+    task_role_arn: pulumi.Output[Optional[str]]
+    """The task role's ARN: given, the spec's, the created role's, or none."""
+    log_group_name: pulumi.Output[Optional[str]]
+    """Name of the log group the component created, or none."""
 
-    def __init__(self, name: str, args: TaggedTaskDefinitionArgs, opts: pulumi.ResourceOptions | None = None):
-        spec = args["spec"]
-        if isinstance(spec, Mapping):
-            spec = TaskDefinitionSpec.model_validate(spec)
-        document = render_document(spec, args.get("versions") or {})
-        unversioned = [
-            f'container "{container}" has no image tag or digest (image "{image}"); pass one in versions'
-            for container, image in container_images(document).items()
-            if ImageReference.parse(image).version is None
-        ]
-        if unversioned:
-            raise TagError(unversioned)
-        resource_arguments = resource_args(document)
-        for role in ("execution_role_arn", "task_role_arn"):
-            if args.get(role) is not None:
-                resource_arguments[role] = args[role]
+    def __init__(self, name: str, args: TaggedTaskDefinitionArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        problems: list[str] = []
+        settings = coerce(TaskDefinitionSettings, args.get("task"), "", problems)
+        spec = spec_from_value(args["spec"], "spec")  # raises SpecFileError naming every bad field
+        plan = plan_task_definition(spec, args.get("versions") or {}, settings, problems=problems)
         super().__init__(TYPE_TOKEN, name, None, opts)
 
-        task_definition = aws.ecs.TaskDefinition(
-            f"{name}-taskdef",
-            skip_destroy=True,
-            **resource_arguments,
-            opts=pulumi.ResourceOptions(parent=self),
+        children = register_task_definition(self, name, plan, args.get("execution_role_arn"), args.get("task_role_arn"))
+        self.document = plan.document
+        self.task_definition = children.task_definition
+        self.family = children.task_definition.family
+        self.revision = children.task_definition.revision
+        self.arn = children.task_definition.arn
+        self.images = children.images
+        self.execution_role_arn = children.execution_role_arn
+        self.task_role_arn = children.task_role_arn
+        self.log_group_name = children.log_group_name
+        self.register_outputs(
+            {
+                "family": self.family,
+                "revision": self.revision,
+                "arn": self.arn,
+                "images": self.images,
+                "execution_role_arn": self.execution_role_arn,
+                "task_role_arn": self.task_role_arn,
+                "log_group_name": self.log_group_name,
+            }
         )
-        self.document = document
-        self.task_definition = task_definition
-        self.family = task_definition.family
-        self.revision = task_definition.revision
-        self.arn = task_definition.arn
-        images = container_images(document)
-        # One known Output holding the map: Output.from_input(images) would build an Output and a task for every key and value.
-        self.images = pulumi.Output.from_input(None).apply(lambda _: images)
-        self.register_outputs({"family": self.family, "revision": self.revision, "arn": self.arn, "images": self.images})

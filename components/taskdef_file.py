@@ -139,3 +139,19 @@ def load_spec(path: str | Path) -> TaskDefinitionSpec:
         reason = getattr(error, "strerror", None) or str(error)
         raise SpecFileError(f"{path}: cannot read the file ({reason}); give the path of a task-definition file") from None
     return spec_from_data(parse_text(text, str(path)), str(path))
+
+
+def spec_from_value(value: Any, source: str = "task_definition") -> TaskDefinitionSpec:
+    """A spec from what a caller passes: a :class:`TaskDefinitionSpec`, a mapping in the AWS JSON shape
+    (register input or describe output, camelCase), or the path of a JSON/YAML file. ``source``
+    names it in errors (:class:`~components.errors.SpecFileError`)."""
+    if isinstance(value, TaskDefinitionSpec):
+        return value
+    if isinstance(value, (str, Path)):
+        return load_spec(value)
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return spec_from_data(dict(value), source)
+    raise SpecFileError(
+        f"{source}: expected a TaskDefinitionSpec, a task-definition mapping or a file path, got {type(value).__name__}; "
+        "pass one of those"
+    )

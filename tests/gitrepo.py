@@ -1,4 +1,4 @@
-"""A throw-away git repository holding a copy of the project, for the git-based release commands."""
+"""A throw-away git repository holding a copy of a Pulumi project, for the git-based release commands."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
-PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "app.py", "components", "stacks")
+REPOSITORY = Path(__file__).resolve().parents[1]
+LIBRARY_PROJECT = Path(__file__).resolve().parent / "library" / "project"
+"""The library tests' own small two-service project (its app module is ``services.py``)."""
+EXAMPLE_FILES = ("Pulumi.yaml", "__main__.py", "app.py", "stacks", "task-definitions")
+"""The example app's project files in the repository root."""
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.com",
     "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.com",
     "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
 }
+_IGNORE = shutil.ignore_patterns("__pycache__", "*.tmp", ".*")
 
 
 def git(repo: Path, *args: str) -> str:
@@ -22,15 +26,25 @@ def git(repo: Path, *args: str) -> str:
     return result.stdout
 
 
-def make_repo(directory: Path) -> Path:
-    """Copy the project files into ``directory``, ``git init`` and commit them; returns ``directory``."""
+def copy_project(directory: Path, source: Path = LIBRARY_PROJECT, files: tuple[str, ...] | None = None) -> Path:
+    """Copy ``files`` of the project in ``source`` (default: all of it) into ``directory``; returns ``directory``.
+
+    No ``components`` is copied: the project uses the installed library, as an adopter's does.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_FILES:
-        source = PROJECT / name
-        if source.is_dir():
-            shutil.copytree(source, directory / name, ignore=shutil.ignore_patterns("__pycache__", "*.tmp", ".*"))
+    names = files if files is not None else sorted(p.name for p in source.iterdir() if not _IGNORE(str(source), [p.name]))
+    for name in names:
+        path = source / name
+        if path.is_dir():
+            shutil.copytree(path, directory / name, ignore=_IGNORE)
         else:
-            shutil.copy2(source, directory / name)
+            shutil.copy2(path, directory / name)
+    return directory
+
+
+def make_repo(directory: Path, source: Path = LIBRARY_PROJECT, files: tuple[str, ...] | None = None) -> Path:
+    """Copy a project into ``directory`` (:func:`copy_project`), ``git init`` and commit it; returns ``directory``."""
+    copy_project(directory, source, files)
     git(directory, "init", "-q", "-b", "main")
     git(directory, "add", ".")
     git(directory, "commit", "-q", "-m", "initial")
@@ -44,5 +58,6 @@ def replace_in(path: Path, old: str, new: str) -> None:
 
 
 def cli(repo: Path, *argv: str) -> subprocess.CompletedProcess:
-    """``python -m components …`` of the copied project, in its own process."""
-    return subprocess.run([sys.executable, "-m", "components", *argv], cwd=repo, capture_output=True, text=True, timeout=120)
+    """``python -m components …`` in ``repo`` (the default ``--project-dir``), in its own process, with the installed library."""
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    return subprocess.run([sys.executable, "-m", "components", *argv], cwd=repo, capture_output=True, text=True, timeout=120, env=environment)

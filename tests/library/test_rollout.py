@@ -206,6 +206,8 @@ def test_a_rollout_that_does_not_finish_times_out(ecs):
     message = str(raised.value)
     assert "revision shop-web-prod:8 did not finish rolling out within 30 s (rollout IN_PROGRESS); the PRIMARY deployment runs shop-web-prod:8" in message
     assert "Reasons: ECS deployment ecs-svc/2 in progress.; 1 stopped task: CannotPullContainerError" in message
+    # the fix names the setting, never a file of the caller's (issue 8: no library message names app.py)
+    assert "rollout_timeout_seconds" in message and "app.py" not in message
 
 
 def test_stopped_task_reasons_never_hide_the_failure(ecs):
@@ -275,8 +277,8 @@ def test_the_provider_times_out_against_moto_when_tasks_never_run(moto_service):
         RolloutProvider().create(props)
 
 
-PROJECT = Path(__file__).resolve().parents[1]
-README = PROJECT / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
+"""The library's README (not the example app): the failure message it shows must be one the code produces."""
 
 
 def test_the_readme_shows_a_message_the_code_produces():

@@ -1,10 +1,11 @@
-"""Service settings and the plan: strict models, every problem named at once, log defaults (pure)."""
+"""Task-definition and service settings and their plans: strict models, every problem named at once, log defaults (pure)."""
 
 from __future__ import annotations
 
 import pytest
 
-from components.service_plan import ClusterRef, plan_service
+from components.errors import EcsReleaseError
+from components.service_plan import ClusterRef, ServicePlan, plan_service, plan_task_definition
 from components.service_settings import (
     AutoscalingSettings,
     LoadBalancerSettings,
@@ -12,6 +13,7 @@ from components.service_settings import (
     ServiceSettings,
     ServiceSettingsError,
     Settings,
+    TaskDefinitionSettings,
     settings_errors,
 )
 from components.spec import TaskDefinitionSpec
@@ -25,7 +27,12 @@ def spec_with(**overrides) -> TaskDefinitionSpec:
     return TaskDefinitionSpec.model_validate(spec_document(**overrides))
 
 
-@pytest.mark.parametrize("model", [ServiceSettings, NetworkSettings, AutoscalingSettings, LoadBalancerSettings])
+def plan(spec, settings=None, versions=VERSIONS, task=None, region=None, cluster_given=False) -> ServicePlan:
+    """The task definition's plan, then the service's: what TaggedService does before registering anything."""
+    return plan_service(plan_task_definition(spec, versions, task, region), settings or ServiceSettings(), cluster_given)
+
+
+@pytest.mark.parametrize("model", [ServiceSettings, TaskDefinitionSettings, NetworkSettings, AutoscalingSettings, LoadBalancerSettings])
 def test_every_setting_is_documented_with_its_default(model: type[Settings]):
     assert model.model_config["extra"] == "forbid" and model.model_config["frozen"] and model.model_config["validate_default"]
     for name, field in model.model_fields.items():
@@ -34,15 +41,15 @@ def test_every_setting_is_documented_with_its_default(model: type[Settings]):
 
 
 def test_defaults_give_a_fargate_service_with_rollback_and_waiting_in_the_default_vpc(spec):
-    plan = plan_service(spec, ServiceSettings(), VERSIONS)
-    settings = plan.settings
+    planned = plan(spec)
+    settings = planned.settings
     assert (settings.launch_type, settings.desired_count, settings.wait_for_steady_state) == ("FARGATE", 1, True)
     assert (settings.minimum_healthy_percent, settings.maximum_percent) == (100, 200)
     assert (settings.rollout_timeout_seconds, settings.rollout_poll_seconds) == (1800.0, 15.0)
-    assert plan.cluster == ClusterRef(create=True, name="shop-web")
-    assert (plan.service_name, plan.awsvpc, plan.default_vpc, plan.assign_public_ip) == ("shop-web", True, True, True)
-    assert plan.execution_role_name is None  # the spec names one
-    assert plan.task_role_name is None
+    assert planned.cluster == ClusterRef(create=True, name="shop-web")
+    assert (planned.service_name, planned.awsvpc, planned.default_vpc, planned.assign_public_ip) == ("shop-web", True, True, True)
+    assert planned.task.execution_role_name is None  # the spec names one
+    assert planned.task.task_role_name is None
 
 
 @pytest.mark.parametrize(
@@ -58,7 +65,13 @@ def test_defaults_give_a_fargate_service_with_rollback_and_waiting_in_the_defaul
     ],
 )
 def test_the_cluster_is_created_or_an_existing_one_by_name_or_arn(spec, cluster, expected):
-    assert plan_service(spec, ServiceSettings(cluster=cluster)).cluster == expected
+    assert plan(spec, ServiceSettings(cluster=cluster)).cluster == expected
+
+
+def test_a_cluster_passed_to_the_component_is_used_when_the_settings_name_none(spec):
+    assert plan(spec, cluster_given=True).cluster == ClusterRef(create=False, name=None, given=True)
+    with pytest.raises(ServiceSettingsError, match='ServiceSettings.cluster: "shop" is set and a cluster is passed to the component too'):
+        plan(spec, ServiceSettings(cluster="shop"), cluster_given=True)
 
 
 def test_roles_and_log_group_are_planned_when_the_spec_names_none():
@@ -71,19 +84,24 @@ def test_roles_and_log_group_are_planned_when_the_spec_names_none():
     )
     document.pop("executionRoleArn")
     document.pop("volumes")
-    plan = plan_service(TaskDefinitionSpec.model_validate(document), ServiceSettings(task_role_policy_arns=["arn:aws:iam::aws:policy/X"]), region="eu-west-1")
-    assert (plan.execution_role_name, plan.task_role_name, plan.log_group) == ("billing-execution", "billing-task", "/ecs/billing")
-    options = {c.name: c.log_configuration.options for c in plan.spec.container_definitions}
+    task = plan_task_definition(
+        TaskDefinitionSpec.model_validate(document), {"api": "1", "own": "2"},
+        TaskDefinitionSettings(task_role_policy_arns=["arn:aws:iam::aws:policy/X"]), region="eu-west-1",
+    )
+    assert (task.execution_role_name, task.task_role_name, task.log_group) == ("billing-execution", "billing-task", "/ecs/billing")
+    options = {c.name: c.log_configuration.options for c in task.spec.container_definitions}
     assert options == {
         "api": {"awslogs-group": "/ecs/billing", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "api"},
         "own": {"awslogs-group": "/mine", "awslogs-region": "eu-west-1"},
     }
+    rendered = {c["name"]: c["logConfiguration"]["options"] for c in task.document["containerDefinitions"]}
+    assert rendered == options  # the document is rendered from the planned spec, once
 
 
 def test_an_ec2_service_in_bridge_mode_has_no_network_configuration():
     spec = spec_with(requiresCompatibilities=["EC2"], networkMode="bridge", cpu=None, memory=None)
-    plan = plan_service(spec, ServiceSettings(launch_type="EC2"))
-    assert (plan.awsvpc, plan.default_vpc) == (False, False)
+    planned = plan(spec, ServiceSettings(launch_type="EC2"))
+    assert (planned.awsvpc, planned.default_vpc) == (False, False)
 
 
 BAD_SETTINGS = [
@@ -125,11 +143,6 @@ BAD_SETTINGS = [
         id="launch-type",
     ),
     pytest.param(
-        lambda: ServiceSettings(log_retention_days=10),
-        "ServiceSettings.log_retention_days: 10 is not a CloudWatch retention period; use 0 (never expire) or one of: 1, 3, 5, 7, 14, 30,",
-        id="retention",
-    ),
-    pytest.param(
         lambda: ServiceSettings(network=NetworkSettings(subnets=[])),
         "ServiceSettings.network.subnets: empty list; give subnet IDs, or leave it unset for the default VPC",
         id="empty-subnets",
@@ -145,16 +158,25 @@ BAD_SETTINGS = [
 @pytest.mark.parametrize("settings, message", BAD_SETTINGS)
 def test_settings_that_do_not_fit_the_spec_are_named(spec, settings, message):
     with pytest.raises(ServiceSettingsError) as raised:
-        plan_service(spec, settings(), VERSIONS)
+        plan(spec, settings())
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_a_log_retention_cloudwatch_lacks_is_named(spec):
+    with pytest.raises(EcsReleaseError) as raised:
+        plan_task_definition(spec, VERSIONS, TaskDefinitionSettings(log_retention_days=10))
+    assert str(raised.value).startswith(
+        "TaskDefinitionSettings.log_retention_days: 10 is not a CloudWatch retention period; use 0 (never expire) or one of: 1, 3, 5, 7, 14, 30,"
+    )
+    assert plan_task_definition(spec, VERSIONS, TaskDefinitionSettings(log_retention_days=0)).settings.log_retention_days == 0
 
 
 def test_network_settings_need_awsvpc():
     spec = spec_with(requiresCompatibilities=["EC2"], networkMode="bridge", cpu=None, memory=None)
     with pytest.raises(ServiceSettingsError, match="ServiceSettings.network: subnets, assign_public_ip set but the task definition's "
                        "networkMode is bridge; network settings apply to awsvpc only, remove them"):
-        plan_service(spec, ServiceSettings(launch_type="EC2", network=NetworkSettings(subnets=["subnet-1"], assign_public_ip=False)))
+        plan(spec, ServiceSettings(launch_type="EC2", network=NetworkSettings(subnets=["subnet-1"], assign_public_ip=False)))
 
 
 def test_every_problem_is_reported_at_once_with_the_task_definitions(spec):
@@ -163,8 +185,10 @@ def test_every_problem_is_reported_at_once_with_the_task_definitions(spec):
         autoscaling=AutoscalingSettings(min_tasks=3, max_tasks=1),
         load_balancer=LoadBalancerSettings(target_group_arn=TARGET_GROUP, container_name="web", container_port=9090),
     )
-    with pytest.raises(ServiceSettingsError) as raised:
-        plan_service(spec, settings, {"web": "bad tag!", "sidecar": "2.0"})
+    from components.service_plan import settings_problems
+
+    with pytest.raises(EcsReleaseError) as raised:  # as TaggedService checks: the settings' problems, then the task definition's
+        plan_task_definition(spec, {"web": "bad tag!", "sidecar": "2.0"}, problems=settings_problems(spec, settings))
     problems = raised.value.problems
     assert len(problems) == 4
     assert problems[0].startswith('image version for container "web"')
@@ -174,9 +198,9 @@ def test_every_problem_is_reported_at_once_with_the_task_definitions(spec):
 @pytest.mark.parametrize(
     "build, message",
     [
-        pytest.param(lambda: ServiceSettings(desired_count="2"), "ServiceSettings.desired_count: Input should be a valid integer (got '2'); fix it in app.py", id="strict-type"),
-        pytest.param(lambda: ServiceSettings(desired_cont=2), "ServiceSettings.desired_cont: Extra inputs are not permitted (got 2)", id="unknown-field"),
-        pytest.param(lambda: AutoscalingSettings(max_tasks=3), "AutoscalingSettings.min_tasks: Field required; fix it in app.py", id="missing"),
+        pytest.param(lambda: ServiceSettings(desired_count="2"), "ServiceSettings.desired_count: Input should be a valid integer (got '2'); fix the value", id="strict-type"),
+        pytest.param(lambda: ServiceSettings(desired_cont=2), "ServiceSettings.desired_cont: Extra inputs are not permitted (got 2); remove it or fix its spelling", id="unknown-field"),
+        pytest.param(lambda: AutoscalingSettings(max_tasks=3), "AutoscalingSettings.min_tasks: Field required; give it a value", id="missing"),
         pytest.param(
             lambda: LoadBalancerSettings(target_group_arn="web-tg", container_name="web", container_port=8080),
             "LoadBalancerSettings.target_group_arn: String should match pattern", id="target-group-arn",

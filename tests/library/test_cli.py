@@ -1,4 +1,6 @@
-"""``python -m components render``: output, and one ``error:`` line with exit 2 for every bad input."""
+"""``ecs-release render`` (``python -m components``): output, and one ``error:`` line with exit 2 for every bad input.
+
+Stacks are the library fixture project's (tests/library/project), passed with ``--project-dir``."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ import pytest
 from components.cli import main
 from components.offline import TASK_DEFINITION_TYPE, RecordingMocks, run_program
 from components.aws_inputs import document_from_inputs
+from tests.gitrepo import LIBRARY_PROJECT as PROJECT
 
-PROJECT = Path(__file__).resolve().parents[1]
+AT = ("--project-dir", str(PROJECT))
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -23,13 +26,25 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_render_stack_prints_what_the_program_registers(capsys):
-    code, out, err = run_cli(capsys, "render", "--stack", "dev", "--set", "webTag=2.0.0")  # dev does not pin digests
+    code, out, err = run_cli(capsys, "render", "--stack", "dev", "--set", "apiTag=3.0.0", *AT)  # dev does not pin digests
     assert (code, err) == (0, "")
     mocks = RecordingMocks()
-    run_program(PROJECT, "dev", {"webTag": "2.0.0"}, mocks)
-    (inputs,) = [r.inputs for r in mocks.resources if r.type == TASK_DEFINITION_TYPE]
-    assert json.loads(out) == {"shop-web-dev": document_from_inputs(inputs)}
-    assert {c["image"].rsplit(":", 1)[1] for c in json.loads(out)["shop-web-dev"]["containerDefinitions"] if "shop/web" in c["image"]} == {"2.0.0"}
+    run_program(PROJECT, "dev", {"apiTag": "3.0.0"}, mocks)
+    documents = [document_from_inputs(r.inputs) for r in mocks.resources if r.type == TASK_DEFINITION_TYPE]
+    assert json.loads(out) == {document["family"]: document for document in documents}
+    assert sorted(json.loads(out)) == ["fixture-api-dev", "fixture-jobs-dev"]
+    assert {c["image"].rsplit(":", 1)[1] for c in json.loads(out)["fixture-api-dev"]["containerDefinitions"]} == {"3.0.0"}
+
+
+def test_the_project_dir_defaults_to_the_current_directory(capsys, monkeypatch, tmp_path):
+    code, named, err = run_cli(capsys, "render", "--stack", "staging", *AT)
+    assert (code, err) == (0, "")
+    monkeypatch.chdir(PROJECT)
+    assert run_cli(capsys, "render", "--stack", "staging") == (0, named, "")
+    monkeypatch.chdir(tmp_path)  # no Pulumi project here
+    code, out, err = run_cli(capsys, "render", "--stack", "staging")
+    assert (code, out) == (2, "")
+    assert err == f"error: {tmp_path / 'Pulumi.yaml'}: no Pulumi.yaml here; run from the project directory or pass --project-dir DIR\n"
 
 
 def test_render_file_keeps_the_files_tags_unless_told(capsys, tmp_path):
@@ -55,15 +70,18 @@ def _file(tmp_path: Path, name: str, text: str) -> str:
 
 
 BAD_INPUTS = [
-    pytest.param(["render", "--stack", "prod", "--set", "webTag="], "webTag for stack prod is empty; run: pulumi config set webTag <tag> --stack prod", id="empty-tag"),
-    pytest.param(["render", "--stack", "prod", "--set", "webTag=1.4.2!"], 'webTag for stack prod "1.4.2!" is not a valid image tag', id="invalid-characters"),
-    pytest.param(["render", "--stack", "prod", "--set", "webTag=" + "1" * 129], "is 129 characters long; a tag has at most 128", id="too-long"),
-    pytest.param(["render", "--stack", "prod", "--set", "webTag=sha256:beef"], '"sha256:beef" is not a valid digest', id="malformed-digest"),
-    pytest.param(["render", "--stack", "prod", "--set", "wbeTag=1.4.2"], "wbeTag is not a config key of this program (did you mean webTag?", id="typo-key"),
-    pytest.param(["render", "--stack", "prod", "--set", "cpu=2048"], "cpu is not a config key of this program (only image tags are stack config", id="non-tag-key"),
-    pytest.param(["render", "--stack", "qa"], 'unknown stack "qa"', id="unknown-stack"),
-    pytest.param(["render", "--stack", "prod", "--set", "webTag"], '--set "webTag" is not KEY=VALUE', id="set-without-value"),
-    pytest.param(["render", "--stack", "prod", "--set", "webTag=1", "--set", "webTag=2"], "--set gives webTag twice ('1' and '2'); give it once", id="set-twice"),
+    pytest.param(["render", "--stack", "prod", "--set", "apiTag=", *AT], "apiTag for stack prod is empty; run: pulumi config set apiTag <tag> --stack prod", id="empty-tag"),
+    pytest.param(["render", "--stack", "prod", "--set", "apiTag=1.4.2!", *AT], 'apiTag for stack prod "1.4.2!" is not a valid image tag', id="invalid-characters"),
+    pytest.param(["render", "--stack", "prod", "--set", "apiTag=" + "1" * 129, *AT], "is 129 characters long; a tag has at most 128", id="too-long"),
+    pytest.param(["render", "--stack", "prod", "--set", "apiTag=sha256:beef", *AT], '"sha256:beef" is not a valid digest', id="malformed-digest"),
+    pytest.param(["render", "--stack", "prod", "--set", "apiTga=1.4.2", *AT], "apiTga is not a config key of this program (did you mean apiTag?", id="typo-key"),
+    pytest.param(["render", "--stack", "prod", "--set", "cpu=2048", *AT], "cpu is not a config key of this program (only image tags are stack config", id="non-tag-key"),
+    pytest.param(["render", "--stack", "prod", "--set", "apiTag=latest", *AT],
+                 'apiTag "latest" is a mutable tag, refused for production stack prod', id="mutable-in-production"),
+    pytest.param(["render", "--stack", "qa", *AT], 'unknown stack "qa"', id="unknown-stack"),
+    pytest.param(["render", "--stack", "prod", "--set", "apiTag", *AT], '--set "apiTag" is not KEY=VALUE', id="set-without-value"),
+    pytest.param(["render", "--stack", "prod", "--set", "apiTag=1", "--set", "apiTag=2", *AT], "--set gives apiTag twice ('1' and '2'); give it once", id="set-twice"),
+    pytest.param(["render", "--stack", "prod", "--tag", "api=1", *AT], "--tag goes with --file", id="tag-with-stack"),
     pytest.param(["render"], "one of the arguments --stack --file is required", id="no-source"),
     pytest.param(["deploy"], "invalid choice: 'deploy'", id="unknown-command"),
 ]
@@ -117,8 +135,8 @@ def test_bad_files_are_one_error_line_and_exit_2(capsys, tmp_path, text, tags, m
 
 def test_the_module_runs_as_a_command_without_a_traceback():
     result = subprocess.run(
-        [sys.executable, "-m", "components", "render", "--stack", "prod", "--set", "webTag=no/slashes"],
+        [sys.executable, "-m", "components", "render", "--stack", "prod", "--set", "apiTag=no/slashes"],
         cwd=PROJECT, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.startswith("error: webTag for stack prod") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: apiTag for stack prod") and result.stderr.count("\n") == 1

@@ -24,7 +24,7 @@ import yaml
 
 from components.cli import main
 
-REAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "taskdefs" / "real"
+REAL_DIR = Path(__file__).resolve().parents[3] / "shared" / "taskdefs" / "real"
 if not REAL_DIR.is_dir():
     pytest.skip(f"real task definitions not found at {REAL_DIR}; these tests need ../shared/taskdefs/real", allow_module_level=True)
 

@@ -9,6 +9,7 @@ makes a new revision differing only in images, and how far the echoed definition
 from __future__ import annotations
 
 import copy
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from components.cli import render_file, render_stack
 from components.offline import offline_digest
 from tests.conftest import moto_client
+from tests.gitrepo import LIBRARY_PROJECT
 
 REGION = "eu-west-1"
 READ_ONLY = (
@@ -37,7 +39,7 @@ MOTO_CONTAINER_DEFAULTS = {
     "volumesFrom": [],
 }
 """What moto 5.2 fills into every container definition it stores (moto/ecs/models.py TaskDefinition)."""
-REAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "taskdefs" / "real"
+REAL_DIR = Path(__file__).resolve().parents[3] / "shared" / "taskdefs" / "real"
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +47,14 @@ def ecs(moto_endpoint):
     return moto_client(moto_endpoint, "ecs", REGION)
 
 
-def prod_document(web_tag: str) -> dict:
-    (document,) = render_stack("prod", {"webTag": web_tag}).values()
-    return document
+@pytest.fixture(autouse=True)
+def _restore_sys_path(monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))  # run_program adds the project directory to sys.path
+
+
+def prod_document(api_tag: str) -> dict:
+    """The api service's task definition in the library fixture project's prod stack, which pins digests."""
+    return render_stack("prod", {"apiTag": api_tag}, LIBRARY_PROJECT)["fixture-api-prod"]
 
 
 def register_and_describe(ecs, document: dict) -> dict:
@@ -82,16 +89,15 @@ def test_a_new_tag_registers_the_next_revision_differing_only_in_images(ecs):
     first = register_and_describe(ecs, first_sent)
     second = register_and_describe(ecs, second_sent)
 
-    assert first["family"] == second["family"] == "shop-web-prod"
+    assert first["family"] == second["family"] == "fixture-api-prod"
     assert second["revision"] == first["revision"] + 1
     assert without_images(without_read_only(first)) == without_images(without_read_only(second))
 
     before, after = images(first), images(second)
-    assert {name for name in before if before[name] != after[name]} == {"web", "migrate"}
-    assert before["xray"] == after["xray"]
-    # prod pins digests (app.RELEASE_POLICIES): the image is the (offline stand-in) digest of the tag
-    assert after["web"] == after["migrate"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web@" + offline_digest("shop/web", "1.4.2")
-    assert before["web"] == before["migrate"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web@" + offline_digest("shop/web", "1.4.1")
+    assert {name for name in before if before[name] != after[name]} == {"api", "migrate"} == set(before)
+    # prod pins digests (its release policy): the image is the (offline stand-in) digest of the tag
+    assert after["api"] == after["migrate"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fixture/api@" + offline_digest("fixture/api", "1.4.2")
+    assert before["api"] == before["migrate"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fixture/api@" + offline_digest("fixture/api", "1.4.1")
 
 
 def test_registered_definition_echoes_what_we_sent_plus_moto_defaults(ecs):
@@ -107,9 +113,8 @@ def test_registered_definition_echoes_what_we_sent_plus_moto_defaults(ecs):
         for container in sent["containerDefinitions"]
     }
     assert added == {
-        "migrate": ["cpu", "mountPoints", "portMappings", "volumesFrom"],
-        "web": ["cpu", "mountPoints", "volumesFrom"],
-        "xray": ["environment", "mountPoints", "volumesFrom"],
+        "api": ["cpu", "environment", "mountPoints", "volumesFrom"],
+        "migrate": ["cpu", "environment", "mountPoints", "portMappings", "volumesFrom"],
     }
 
     # Task level: every field we sent comes back unchanged; moto adds only empty lists

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import sys
 
 import pytest
 
-import app
 from components.offline import RecordingMocks, run_program
 from components.retention import (
     TYPE_TOKEN,
@@ -17,8 +16,7 @@ from components.retention import (
     revisions_to_deregister,
 )
 from tests.conftest import moto_client, run_provider_in_fresh_interpreter
-
-PROJECT = Path(__file__).resolve().parents[1]
+from tests.gitrepo import LIBRARY_PROJECT as PROJECT
 REGION = "eu-west-1"
 
 
@@ -99,16 +97,17 @@ def test_the_provider_runs_on_a_new_revision_only():
     assert provider.delete("id", olds) is None  # deleting the rule deregisters nothing
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_the_program_keeps_the_environments_number_of_revisions(stack):
+@pytest.mark.parametrize("stack, keep", [("dev", {"api": 3, "jobs": 10}), ("prod", {"api": 5, "jobs": 5})])
+def test_the_program_keeps_each_services_number_of_revisions(stack, keep, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))  # run_program adds the project directory to sys.path
     mocks = RecordingMocks(region=REGION)
-    run_program(PROJECT, stack, None, mocks)
-    (retention,) = [r for r in mocks.resources if r.type == TYPE_TOKEN]
-    assert retention.name == "web-retention"
-    inputs = retention.inputs
-    assert (inputs["family"], inputs["keep"], inputs["owner"], inputs["region"]) == (
-        f"shop-web-{stack}", app.release_policy(stack).keep_revisions, f"ecs-release/{stack}", REGION)
-    assert inputs["current"] == arn(1, f"shop-web-{stack}")
+    run_program(PROJECT, stack, None, mocks)  # the library fixture project: api keeps 3 in dev, both 5 in prod
+    retentions = {r.name: r.inputs for r in mocks.resources if r.type == TYPE_TOKEN}
+    assert sorted(retentions) == ["api-retention", "jobs-retention"]
+    for service, inputs in ((name.removesuffix("-retention"), inputs) for name, inputs in retentions.items()):
+        family = f"fixture-{service}-{stack}"
+        assert (inputs["family"], inputs["keep"], inputs["owner"], inputs["region"]) == (family, keep[service], f"fixture-shop/{stack}", REGION)
+        assert inputs["current"] == arn(1, family)
 
 
 def test_the_pickled_provider_prunes_in_a_fresh_interpreter(ecs):

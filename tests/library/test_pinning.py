@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import sys
 
+import pulumi
 import pytest
 from pydantic import ValidationError
+from pulumi.runtime.sync_await import _sync_await
 
-import app
 from components.aws_inputs import document_from_inputs
 from components.cli import main
+from components.declare import ServiceDeclaration
+from components.errors import EcsReleaseError
 from components.offline import TASK_DEFINITION_TYPE, RecordingMocks, offline_digest, run_program
 from components.pinning import (
     EcrRepository,
@@ -20,10 +23,13 @@ from components.pinning import (
     parse_ecr,
     prepare_release,
 )
+from components.program import prepare_services
 from components.spec import TaskDefinitionSpec
 from tests.conftest import SIDECAR_REPOSITORY, WEB_REPOSITORY
+from tests.gitrepo import LIBRARY_PROJECT as PROJECT
 
-PROJECT = Path(__file__).resolve().parents[1]
+AT = ("--project-dir", str(PROJECT))
+FIXTURE_REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 DIGEST = "sha256:" + "ab" * 32
 WEB_ECR = EcrRepository("123456789012", "eu-west-1", "shop/web")
 
@@ -51,24 +57,24 @@ def test_release_policy_is_strict(fields, errors):
     assert _errors(raised.value) == errors
 
 
-def test_release_policy_defaults_and_the_example_environments():
+def test_release_policy_defaults():
     assert ReleasePolicy().model_dump() == {"production": False, "pin_digests": False, "mutable_tag_patterns": ["latest"], "keep_revisions": 10}
-    assert [(s, app.release_policy(s).production, app.release_policy(s).pin_digests) for s in app.RELEASE_POLICIES] == [
-        ("dev", False, False), ("staging", False, True), ("prod", True, True)
-    ]
-    assert app.release_policy("qa") == ReleasePolicy()
-
-
-def test_a_bad_policy_in_app_py_is_named_with_its_fix(monkeypatch):
-    monkeypatch.setitem(app.RELEASE_POLICIES, "prod", {"production": "yes", "keep_revisions": 0, "pin_digest": True})
-    with pytest.raises(ReleasePolicyError) as raised:
-        run_program(PROJECT, "prod", None, RecordingMocks())
-    assert raised.value.problems == [
-        "RELEASE_POLICIES in app.py: \"prod\".production = 'yes': Input should be a valid boolean; fix it in app.py",
-        "RELEASE_POLICIES in app.py: \"prod\".keep_revisions = 0: Input should be greater than or equal to 1; fix it in app.py",
-        "RELEASE_POLICIES in app.py: \"prod\".pin_digest = True: Extra inputs are not permitted; fix it in app.py",
-    ]
     assert all(field.description for field in ReleasePolicy.model_fields.values())
+
+
+def test_a_bad_policy_in_a_declaration_is_named_with_its_service_and_fix(mocks):
+    spec = TaskDefinitionSpec.model_validate({"family": "f", "containerDefinitions": [{"name": "api", "image": WEB_REPOSITORY}]})
+    declaration = ServiceDeclaration(
+        name="api", task_definition=spec, stacks={"prod": {"release": {"production": "yes", "keep_revisions": 0, "pin_digest": True}}}
+    )
+    with pytest.raises(EcsReleaseError) as raised:
+        prepare_services([declaration], "prod", config={"apiTag": "1.4.2"})
+    assert raised.value.problems == [
+        "service \"api\": ReleasePolicy.production: Input should be a valid boolean (got 'yes'); fix the value",
+        'service "api": ReleasePolicy.keep_revisions: Input should be greater than or equal to 1 (got 0); fix the value',
+        'service "api": ReleasePolicy.pin_digest: Extra inputs are not permitted (got True); remove it or fix its spelling',
+    ]
+    assert mocks.resources == []
 
 
 @pytest.mark.parametrize(
@@ -150,11 +156,14 @@ def test_pinning_resolves_each_tag_once_and_records_tag_and_digest():
 def test_an_image_outside_ecr_cannot_be_pinned():
     with pytest.raises(PinningError) as raised:
         prepare_release(_spec(), {"web": "1.4.2", "sidecar": "2.0"}, KEYS, ReleasePolicy(pin_digests=True), "p", "prod", lambda r, t: DIGEST)
-    assert raised.value.problems == [
+    (problem,) = raised.value.problems
+    assert problem.startswith(
         f'sidecarTag: container "sidecar" runs "{SIDECAR_REPOSITORY}", which is not a private ECR repository '
         "(<account>.dkr.ecr.<region>.amazonaws.com/<name>), so its tag cannot be pinned to a digest; "
-        "mirror it into ECR (e.g. a pull-through cache) or set pin_digests=False for stack prod in app.py"
-    ]
+        "mirror it into ECR (e.g. a pull-through cache) or "
+    )
+    assert "pin_digests" in problem and "stack prod" in problem
+    assert "app.py" not in problem  # issue 8: a library message names what the caller passed, not the example's file
 
 
 def test_a_failed_lookup_names_repository_and_tag():
@@ -182,75 +191,90 @@ def test_mutable_tags_are_refused_only_in_production():
     assert prepare_release(_spec(), versions, KEYS, ReleasePolicy(mutable_tag_patterns=["latest", "main"]), "p", "dev", resolve=None).versions == versions
 
 
-# --- the program under the mock runtime -------------------------------------------------------------------
+# --- the program under the mock runtime: the library fixture project (tests/library/project) ----------------
 
 
-def _document(mocks: RecordingMocks) -> dict:
-    (inputs,) = [r.inputs for r in mocks.resources if r.type == TASK_DEFINITION_TYPE]
-    return document_from_inputs(inputs)
+@pytest.fixture(autouse=True)
+def _restore_sys_path(monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))  # run_program adds the project directory to sys.path
+
+
+def _documents(mocks: RecordingMocks) -> dict[str, dict]:
+    return {r.name: document_from_inputs(r.inputs) for r in mocks.resources if r.type == TASK_DEFINITION_TYPE}
 
 
 def test_prod_resolves_each_tag_in_ecr_and_registers_the_digest():
     mocks = RecordingMocks(region="eu-west-1")
-    run_program(PROJECT, "prod", {"webTag": "1.4.2"}, mocks)
+    run_program(PROJECT, "prod", {"apiTag": "1.4.2"}, mocks)
     assert sorted((l["registryId"], l["repositoryName"], l["imageTag"], l["region"]) for l in mocks.image_lookups) == [
-        ("123456789012", "ecr-public/xray/aws-xray-daemon", "3.3.12", "eu-west-1"),
-        ("123456789012", "shop/web", "1.4.2", "eu-west-1"),
+        ("123456789012", "fixture/api", "1.4.2", "eu-west-1"),  # once for api and migrate: same repository and tag
+        ("123456789012", "fixture/jobs", "1.0.0", "eu-west-1"),
     ]
-    document = _document(mocks)
-    web = offline_digest("shop/web", "1.4.2")
-    assert {c["name"]: c["image"] for c in document["containerDefinitions"]}["web"] == f"{app.REGISTRY}/shop/web@{web}"
-    assert {t["key"]: t["value"] for t in document["tags"]} == {
-        "image.migrate.digest": web, "image.migrate.tag": "1.4.2",
-        "image.web.digest": web, "image.web.tag": "1.4.2",
-        "image.xray.digest": offline_digest("ecr-public/xray/aws-xray-daemon", "3.3.12"), "image.xray.tag": "3.3.12",
-        "release.stack": "ecs-release/prod",
+    documents = _documents(mocks)
+    api, jobs = offline_digest("fixture/api", "1.4.2"), offline_digest("fixture/jobs", "1.0.0")
+    assert {c["name"]: c["image"] for c in documents["api-taskdef"]["containerDefinitions"]} == {
+        "api": f"{FIXTURE_REGISTRY}/fixture/api@{api}", "migrate": f"{FIXTURE_REGISTRY}/fixture/api@{api}"}
+    assert {t["key"]: t["value"] for t in documents["api-taskdef"]["tags"]} == {
+        "image.api.digest": api, "image.api.tag": "1.4.2",
+        "image.migrate.digest": api, "image.migrate.tag": "1.4.2",
+        "release.stack": "fixture-shop/prod",
     }
+    assert {t["key"]: t["value"] for t in documents["jobs-taskdef"]["tags"]} == {
+        "image.jobs.digest": jobs, "image.jobs.tag": "1.0.0", "release.stack": "fixture-shop/prod"}
 
 
 def test_dev_registers_tags_and_only_the_owner_tag():
     mocks = RecordingMocks()
     run_program(PROJECT, "dev", None, mocks)
     assert mocks.image_lookups == []
-    assert _document(mocks)["tags"] == [{"key": "release.stack", "value": "ecs-release/dev"}]
+    assert {name: d["tags"] for name, d in _documents(mocks).items()} == {
+        "api-taskdef": [{"key": "release.stack", "value": "fixture-shop/dev"}],
+        "jobs-taskdef": [{"key": "release.stack", "value": "fixture-shop/dev"}],
+    }
 
 
 def test_a_tag_missing_from_ecr_fails_before_any_resource_exists():
-    mocks = RecordingMocks(missing_images=["shop/web:9.9.9"])
-    with pytest.raises(PinningError) as raised:
-        run_program(PROJECT, "prod", {"webTag": "9.9.9"}, mocks)
+    mocks = RecordingMocks(missing_images=["fixture/api:9.9.9"])
+    with pytest.raises(EcsReleaseError) as raised:
+        run_program(PROJECT, "prod", {"apiTag": "9.9.9"}, mocks)
     assert raised.value.problems == [
-        'webTag "9.9.9": cannot resolve shop/web:9.9.9 to a digest in ECR registry 123456789012 (eu-west-1): '
+        'service "api": apiTag "9.9.9": cannot resolve fixture/api:9.9.9 to a digest in ECR registry 123456789012 (eu-west-1): '
         "invoke of aws:ecr/getImage:getImage failed: ImageNotFoundException: The image with imageId {imageTag:'9.9.9'} "
-        "does not exist within the repository with name 'shop/web' in the registry with id '123456789012' (imageTag); "
-        "push the image, or run: pulumi config set webTag <existing tag> --stack prod"
+        "does not exist within the repository with name 'fixture/api' in the registry with id '123456789012' (imageTag); "
+        "push the image, or run: pulumi config set apiTag <existing tag> --stack prod"
     ]
     assert mocks.resources == []
 
 
 @pytest.mark.parametrize(
-    "stack, tag, message",
+    "tag, message",
     [
-        pytest.param("prod", "latest", 'error: webTag "latest" is a mutable tag, refused for production stack prod; '
-                     "run: pulumi config set webTag <immutable tag> --stack prod\n", id="prod-latest"),
-        pytest.param("prod", "1.5-SNAPSHOT", 'error: webTag "1.5-SNAPSHOT" is a mutable tag, refused for production stack prod; '
-                     "run: pulumi config set webTag <immutable tag> --stack prod\n", id="prod-snapshot-glob"),
+        pytest.param("latest", 'error: service "api": apiTag "latest" is a mutable tag, refused for production stack prod; '
+                     "run: pulumi config set apiTag <immutable tag> --stack prod\n", id="prod-latest"),
+        pytest.param("1.5-SNAPSHOT", 'error: service "api": apiTag "1.5-SNAPSHOT" is a mutable tag, refused for production stack prod; '
+                     "run: pulumi config set apiTag <immutable tag> --stack prod\n", id="prod-snapshot-glob"),
     ],
 )
-def test_mutable_tags_in_production_are_one_error_line(capsys, stack, tag, message):
-    assert main(["render", "--stack", stack, "--set", f"webTag={tag}"]) == 2
+def test_mutable_tags_in_production_are_one_error_line(capsys, tag, message):
+    assert main(["render", "--stack", "prod", "--set", f"apiTag={tag}", *AT]) == 2
     assert capsys.readouterr() == ("", message)
 
 
 def test_latest_is_allowed_outside_production(capsys):
-    assert main(["render", "--stack", "dev", "--set", "webTag=latest"]) == 0
-    assert f"{WEB_REPOSITORY}:latest" in capsys.readouterr().out
+    assert main(["render", "--stack", "dev", "--set", "apiTag=latest", *AT]) == 0
+    assert f"{FIXTURE_REGISTRY}/fixture/api:latest" in capsys.readouterr().out
 
 
 def test_tags_and_digests_are_stack_outputs(monkeypatch):
     exported = {}
     monkeypatch.setattr("pulumi.export", lambda name, value: exported.__setitem__(name, value))
-    run_program(PROJECT, "prod", {"webTag": "1.4.2"}, RecordingMocks(region="eu-west-1"))
-    web, xray = offline_digest("shop/web", "1.4.2"), offline_digest("ecr-public/xray/aws-xray-daemon", "3.3.12")
-    assert exported["imageTags"] == {"migrate": "1.4.2", "web": "1.4.2", "xray": "3.3.12"}
-    assert exported["imageDigests"] == {"migrate": web, "web": web, "xray": xray}
+    run_program(PROJECT, "prod", {"apiTag": "1.4.2"}, RecordingMocks(region="eu-west-1"))
+    api, jobs = offline_digest("fixture/api", "1.4.2"), offline_digest("fixture/jobs", "1.0.0")
+
+    def value(output):
+        return _sync_await(output.future()) if isinstance(output, pulumi.Output) else output
+
+    assert sorted(exported) == ["api", "jobs"]
+    assert value(exported["api"]["imageTags"]) == {"api": "1.4.2", "migrate": "1.4.2"}
+    assert value(exported["api"]["imageDigests"]) == {"api": api, "migrate": api}
+    assert (value(exported["jobs"]["imageTags"]), value(exported["jobs"]["imageDigests"])) == ({"jobs": "1.0.0"}, {"jobs": jobs})

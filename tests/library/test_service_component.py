@@ -1,28 +1,22 @@
-"""TaskRoles and EcsService under the Pulumi mock runtime, alone and in the real program."""
+"""TaggedService under the Pulumi mock runtime: the recorded inputs of every child."""
 
 from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
-
 import dill
 import pulumi
 import pytest
 
-import app
-from components.cli import main
-from components.offline import TASK_DEFINITION_TYPE, RecordingMocks, run_program
+from components.errors import EcsReleaseError
+from components.offline import TASK_DEFINITION_TYPE, RecordingMocks
 from components.rollout import RolloutProvider
-from components.service import ROLES_TYPE, SERVICE_TYPE, EcsService, TaskRoles
+from components.service import TYPE_TOKEN, TaggedService
 from components.service_mocks import DEFAULT_SUBNETS, ROLLOUT_TYPE
-from components.service_plan import plan_service
-from components.service_settings import AutoscalingSettings, LoadBalancerSettings, NetworkSettings, ServiceSettings, ServiceSettingsError
-from components.spec import TaskDefinitionSpec
-from components.task_definition import TaggedTaskDefinition
+from components.service_settings import AutoscalingSettings, LoadBalancerSettings, NetworkSettings, ServiceSettings, TaskDefinitionSettings
 from tests.conftest import spec_document
 
-PROJECT = Path(__file__).resolve().parents[1]
+RETENTION_TYPE = "pulumi-python:dynamic:RevisionRetention"
 TARGET_GROUP = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef"
 VERSIONS = {"web": "1.4.2", "sidecar": "2.0"}
 SERVICE = "aws:ecs/service:Service"
@@ -64,19 +58,18 @@ def options(mocks):
     return seen
 
 
-def deploy(spec_doc: dict, settings: ServiceSettings, versions=VERSIONS) -> dict:
-    """Wire the three components the way __main__.py does and wait for every registration."""
-    plan = plan_service(TaskDefinitionSpec.model_validate(spec_doc), settings, versions, "eu-west-1")
+def deploy(spec_doc: dict, settings: ServiceSettings, versions=VERSIONS, task: TaskDefinitionSettings | None = None, **extra) -> dict:
+    """One TaggedService (the task definition as the AWS JSON document) and its outputs, every registration awaited."""
     values: dict = {}
 
     @pulumi.runtime.test
     def run():
-        roles = TaskRoles("web", {"plan": plan})
-        web = TaggedTaskDefinition(
-            "web", {"spec": plan.spec, "versions": versions, "execution_role_arn": roles.execution_role_arn, "task_role_arn": roles.task_role_arn}
-        )
-        service = EcsService("web", {"plan": plan, "task_definition": web})
-        outputs = [service.cluster, service.service_name, service.service_arn, service.running_task_definition_arn, service.images, web.arn]
+        args = {"task_definition": spec_doc, "image_tags": versions, "service": settings, **extra}
+        if task is not None:
+            args["task"] = task
+        service = TaggedService("web", args)
+        outputs = [service.cluster, service.service_name, service.service_arn, service.running_task_definition_arn, service.images,
+                   service.task_definition_arn]
         return pulumi.Output.all(*outputs).apply(lambda v: values.update(zip(
             ["cluster", "service_name", "service_arn", "running", "images", "task_definition_arn"], v)))
 
@@ -141,7 +134,9 @@ def test_the_service_runs_the_new_revision_with_rollback_waiting_autoscaling_and
         "task_definition_arn": revision_arn,
     }
     types = [r.type for r in mocks.resources]
-    assert types.count(ROLES_TYPE) == types.count(SERVICE_TYPE) == 1
+    assert types.count(TYPE_TOKEN) == 1 and types[0] == TYPE_TOKEN  # the component first, then its children
+    retention = one(mocks, RETENTION_TYPE)
+    assert (retention["family"], retention["current"], retention["keep"], retention["protect"]) == ("shop-web", revision_arn, 10, [revision_arn])
 
 
 def test_the_rollout_provider_is_registered_ready_to_run(mocks):
@@ -183,11 +178,19 @@ def test_an_ec2_service_in_bridge_mode(mocks):
     assert service["launchType"] == "EC2" and "networkConfiguration" not in service
 
 
-def test_roles_and_log_group_least_privilege(mocks):
+@pytest.fixture
+def stack_region():
+    """The stack's ``aws:region`` config, as ``pulumi up`` hands it to the program."""
+    pulumi.runtime.set_all_config({"aws:region": "eu-west-1"})
+    yield "eu-west-1"
+    pulumi.runtime.set_all_config({})
+
+
+def test_roles_and_log_group_least_privilege(mocks, stack_region):
     document = without_roles()
     document["containerDefinitions"][0]["logConfiguration"] = {"logDriver": "awslogs", "options": {"awslogs-stream-prefix": "web"}}
     document["containerDefinitions"][0]["secrets"].append({"name": "KEY", "valueFrom": "/shop/key"})
-    deploy(document, ServiceSettings(log_retention_days=14, task_role_policy_arns=["arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"]))
+    deploy(document, ServiceSettings(), task=TaskDefinitionSettings(log_retention_days=14, task_role_policy_arns=["arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"]))
 
     roles = {r.name: r.inputs for r in mocks.resources if r.type == ROLE}
     assert {name: inputs["name"] for name, inputs in roles.items()} == {"web-execution-role": "shop-web-execution", "web-task-role": "shop-web-task"}
@@ -216,132 +219,60 @@ def test_roles_and_log_group_least_privilege(mocks):
 
 def test_role_arns_in_the_spec_are_used_as_is(mocks):
     document = spec_document(taskRoleArn="arn:aws:iam::123456789012:role/app")
-    deploy(document, ServiceSettings(task_role_policy_arns=["arn:aws:iam::aws:policy/X"]))
+    deploy(document, ServiceSettings(), task=TaskDefinitionSettings(task_role_policy_arns=["arn:aws:iam::aws:policy/X"]))
     assert not [r for r in mocks.resources if r.type in (ROLE, ROLE_POLICY, ATTACHMENT, LOG_GROUP)]
     task_definition = one(mocks, TASK_DEFINITION_TYPE)
     assert task_definition["executionRoleArn"] == "arn:aws:iam::123456789012:role/shop-web-execution"
     assert task_definition["taskRoleArn"] == "arn:aws:iam::123456789012:role/app"
 
 
-# --- the real program -------------------------------------------------------------------------------
 
 
-class RevisionMocks(RecordingMocks):
-    """Like ECS: a task definition with a new document gets the next revision of its family."""
-
-    def __init__(self, registry: dict[str, list[str]]):
-        super().__init__(region="eu-west-1")
-        self.registry = registry
-
-    def new_resource(self, args):
-        id_, outputs = super().new_resource(args)
-        if args.typ == TASK_DEFINITION_TYPE:
-            documents = self.registry.setdefault(args.inputs["family"], [])
-            if args.inputs["containerDefinitions"] not in documents:
-                documents.append(args.inputs["containerDefinitions"])
-            number = documents.index(args.inputs["containerDefinitions"]) + 1
-            outputs.update(revision=number, arn=f"{outputs['arnWithoutRevision']}:{number}")
-        return id_, outputs
+def test_a_cluster_passed_as_an_input_is_shared_and_not_created(mocks):
+    shared = "arn:aws:ecs:eu-west-1:123456789012:cluster/shared"
+    deploy(without_roles(), ServiceSettings(), cluster=pulumi.Output.from_input(shared))
+    assert one(mocks, SERVICE)["cluster"] == shared and one(mocks, ROLLOUT_TYPE)["cluster"] == shared
+    assert not [r for r in mocks.resources if r.type == CLUSTER]
 
 
-def by_name(mocks: RecordingMocks) -> dict[tuple[str, str], dict]:
-    return {(r.type, r.name): r.inputs for r in mocks.resources}
-
-
-def test_a_tag_change_changes_the_task_definition_and_the_services_reference_only():
-    registry: dict[str, list[str]] = {}
-    before, after = RevisionMocks(registry), RevisionMocks(registry)
-    run_program(PROJECT, "prod", mocks=before)
-    run_program(PROJECT, "prod", {"webTag": "1.4.2"}, mocks=after)
-    old, new = by_name(before), by_name(after)
-    assert old.keys() == new.keys()
-    changed = {key for key in old if old[key] != new[key]}
-    assert changed == {(TASK_DEFINITION_TYPE, "web-taskdef"), (SERVICE, "web-service"), (ROLLOUT_TYPE, "web-rollout"),
-                       ("pulumi-python:dynamic:RevisionRetention", "web-retention")}  # retention (issue 4) follows the new revision
-    service_old, service_new = old[(SERVICE, "web-service")], new[(SERVICE, "web-service")]
-    assert {k for k in service_old if service_old[k] != service_new[k]} == {"taskDefinition"}
-    assert (service_old["taskDefinition"], service_new["taskDefinition"]) == (
-        "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-web-prod:1",
-        "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-web-prod:2",
-    )
-    rollout_old, rollout_new = old[(ROLLOUT_TYPE, "web-rollout")], new[(ROLLOUT_TYPE, "web-rollout")]
-    assert {k for k in rollout_old if rollout_old[k] != rollout_new[k]} == {"task_definition_arn"}  # the rollout waits for :2
-    for typ in (ROLE, ROLE_POLICY, ATTACHMENT, LOG_GROUP, TARGET, POLICY):
-        assert [key for key in changed if key[0] == typ] == []
-
-
-@pytest.mark.parametrize(
-    "stack, cluster, network, autoscaled, retention",
-    [
-        ("dev", "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-web-dev", {"subnets": DEFAULT_SUBNETS, "assignPublicIp": True}, False, 7),
-        ("staging", "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-staging",
-         {"subnets": app.PRIVATE_NETWORKS["staging"].subnets, "securityGroups": app.PRIVATE_NETWORKS["staging"].security_groups, "assignPublicIp": False},
-         False, 30),
-        ("prod", "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-prod",
-         {"subnets": app.PRIVATE_NETWORKS["prod"].subnets, "securityGroups": app.PRIVATE_NETWORKS["prod"].security_groups, "assignPublicIp": False},
-         True, 90),
-    ],
-)
-def test_each_stack_creates_the_service_its_roles_and_log_group(stack, cluster, network, autoscaled, retention):
-    mocks = RecordingMocks(region="eu-west-1")
-    run_program(PROJECT, stack, mocks=mocks)
-    family = f"shop-web-{stack}"
+def test_settings_given_as_plain_mappings_are_validated_like_models(mocks):
+    deploy(without_roles(), {"desired_count": 4, "network": {"subnets": ["subnet-9"]}}, task={"log_retention_days": 7})
     service = numbers(one(mocks, SERVICE))
-    assert service["cluster"] == cluster and service["name"] == family
-    assert service["taskDefinition"] == f"arn:aws:ecs:eu-west-1:123456789012:task-definition/{family}:1"
-    assert service["deploymentCircuitBreaker"] == {"enable": True, "rollback": True} and service["waitForSteadyState"] is True
-    assert service["networkConfiguration"] == network
-    assert ("loadBalancers" in service) == (stack != "dev")
-    assert bool([r for r in mocks.resources if r.type == TARGET]) == autoscaled
-    assert bool([r for r in mocks.resources if r.type == CLUSTER]) == (stack == "dev")
-    assert numbers(one(mocks, LOG_GROUP)) == {"name": f"/ecs/{family}", "retentionInDays": retention}
-    policy = json.loads(one(mocks, ROLE_POLICY)["policy"])
-    assert {s["Sid"]: s["Resource"] for s in policy["Statement"]} == {
-        "ReadParameters": [f"arn:aws:ssm:eu-west-1:123456789012:parameter/shop/{stack}/database-url"],
-        "ReadSecrets": [f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/{stack}/session-AbCdEf"],
-    }
-    task_definition = one(mocks, TASK_DEFINITION_TYPE)
-    assert task_definition["executionRoleArn"] == f"arn:aws:iam::123456789012:role/{family}-execution"
-    assert task_definition["taskRoleArn"] == f"arn:aws:iam::123456789012:role/{family}-task"
-    assert one(mocks, ROLLOUT_TYPE)["task_definition_arn"] == service["taskDefinition"]
+    assert service["desiredCount"] == 4 and service["networkConfiguration"]["subnets"] == ["subnet-9"]
 
 
-BAD_SERVICES = [
-    pytest.param(
-        lambda: ServiceSettings(load_balancer=LoadBalancerSettings(target_group_arn=TARGET_GROUP, container_name="xray", container_port=8080)),
-        'LoadBalancerSettings.container_port: 8080 is not a containerPort of container "xray"; use one of: 2000', id="target-group-port",
-    ),
-    pytest.param(
-        lambda: ServiceSettings(load_balancer=LoadBalancerSettings(target_group_arn=TARGET_GROUP, container_name="api", container_port=8080)),
-        'LoadBalancerSettings.container_name: "api" is not a container of task definition shop-web-prod; use one of: migrate, web, xray',
-        id="target-group-container",
-    ),
-    pytest.param(
-        lambda: ServiceSettings(autoscaling=AutoscalingSettings(min_tasks=4, max_tasks=2)),
-        "AutoscalingSettings: min_tasks 4 is above max_tasks 2; lower min_tasks or raise max_tasks", id="autoscaling-min-above-max",
-    ),
-    pytest.param(lambda: ServiceSettings(cluster="shop/prod"), 'ServiceSettings.cluster: "shop/prod" is neither "create" nor a cluster name', id="unknown-cluster"),
-]
-
-
-@pytest.mark.parametrize("settings, message", BAD_SERVICES)
-def test_bad_service_settings_stop_the_program_before_any_resource(monkeypatch, settings, message):
-    monkeypatch.setattr(app, "web_service", lambda environment: settings())
-    mocks = RecordingMocks()
-    with pytest.raises(ServiceSettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        run_program(PROJECT, "prod", mocks=mocks)
+def test_every_problem_is_raised_before_the_component_or_any_child_exists(mocks):
+    document = without_roles()
+    document["containerDefinitions"][0]["portMappings"] = [{"containerPort": 70000}]
+    with pytest.raises(EcsReleaseError) as raised:
+        deploy(
+            document,
+            {"desired_cont": 2, "load_balancer": {"target_group_arn": TARGET_GROUP, "container_name": "api", "container_port": 80}},
+            {"web": "bad tag!", "sidecar": "2.0"},
+            task={"log_retention_days": 10},
+            release={"production": True, "mutable_tag_patterns": ["2.*"]},
+        )
+    message = str(raised.value)
+    assert "\n" not in message
+    for expected in (
+        "ServiceSettings.desired_cont: Extra inputs are not permitted (got 2); remove it or fix its spelling",
+        'image version for container "web" "bad tag!" is not a valid image tag',
+        "TaskDefinitionSettings.log_retention_days: 10 is not a CloudWatch retention period",
+        'sidecarTag "2.0" is a mutable tag, refused for production stack test',
+    ):
+        assert expected in message
     assert mocks.resources == []
 
 
-@pytest.mark.parametrize("settings, message", BAD_SERVICES)
-def test_bad_service_settings_are_one_error_line_from_the_cli(monkeypatch, capsys, settings, message):
-    monkeypatch.setattr(app, "web_service", lambda environment: settings())
-    assert main(["render", "--stack", "prod"]) == 2
-    captured = capsys.readouterr()
-    assert captured.out == "" and captured.err.startswith("error: ") and captured.err.count("\n") == 1
-    assert message in captured.err
+def test_a_task_definition_file_is_accepted_as_the_task_definition(mocks, tmp_path):
+    path = tmp_path / "web.json"
+    path.write_text(json.dumps({"taskDefinition": {**without_roles(), "revision": 7, "status": "ACTIVE"}}))
+    deploy(str(path), ServiceSettings())
+    assert one(mocks, TASK_DEFINITION_TYPE)["family"] == "shop-web"
 
 
-def test_render_still_prints_only_task_definitions(capsys):
-    assert main(["render", "--stack", "prod"]) == 0
-    assert list(json.loads(capsys.readouterr().out)) == ["shop-web-prod"]
+def test_outputs_are_annotated_on_the_class_and_documented():
+
+    hints = TaggedService.__annotations__  # on the class itself, not under TYPE_CHECKING
+    assert {"family", "revision", "task_definition_arn", "images", "cluster", "service_name", "service_arn",
+            "running_task_definition_arn", "image_tags", "image_digests", "deregistered_revisions"} <= set(hints)

@@ -71,7 +71,7 @@ def test_a_container_without_any_version_is_refused_before_anything_exists(mocks
     with pytest.raises(TagError) as raised:
         TaggedTaskDefinition("web", {"spec": spec, "versions": {"sidecar": "2.0"}})
     assert raised.value.problems == [
-        f'container "web" has no image tag or digest (image "{WEB_REPOSITORY}"); pass one in versions'
+        f'container "web" has no image tag or digest (image "{WEB_REPOSITORY}"); give it one in the image tags'
     ]
     assert mocks.resources == []
 
@@ -118,3 +118,34 @@ def _assert_input(inputs: dict, key: str, value) -> None:
     if key == "ephemeralStorage":  # the mock runtime returns numbers as floats
         actual = {k: int(v) for k, v in actual.items()}
     assert actual == value
+
+
+def test_alone_it_owns_its_roles_and_log_group_like_a_service_would(mocks):
+    from tests.conftest import spec_document
+
+    document = spec_document()
+    document.pop("executionRoleArn")
+    document["containerDefinitions"][0]["logConfiguration"] = {"logDriver": "awslogs", "options": {"awslogs-region": "eu-west-1"}}
+
+    @pulumi.runtime.test
+    def run():
+        component = TaggedTaskDefinition("api", {"spec": document, "versions": {"web": "1.0"}, "task": {"task_role_policy_arns": ["arn:aws:iam::aws:policy/X"]}})
+        return component.execution_role_arn.apply(lambda arn: arn)
+
+    run()
+    children = {(r.type, r.name) for r in mocks.resources}
+    assert children == {
+        ("ecs-release:index:TaggedTaskDefinition", "api"),
+        ("aws:iam/role:Role", "api-execution-role"),
+        ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-execution-managed"),
+        ("aws:iam/rolePolicy:RolePolicy", "api-execution-secrets"),
+        ("aws:iam/role:Role", "api-task-role"),
+        ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-task-X"),
+        ("aws:cloudwatch/logGroup:LogGroup", "api-logs"),
+        ("aws:ecs/taskDefinition:TaskDefinition", "api-taskdef"),
+    }
+    (task_definition,) = [r.inputs for r in mocks.resources if r.name == "api-taskdef"]
+    assert task_definition["executionRoleArn"] == "arn:aws:iam::123456789012:role/shop-web-execution"
+    assert task_definition["taskRoleArn"] == "arn:aws:iam::123456789012:role/shop-web-task"
+    web = next(c for c in json.loads(task_definition["containerDefinitions"]) if c["name"] == "web")
+    assert web["logConfiguration"]["options"]["awslogs-group"] == "/ecs/shop-web"

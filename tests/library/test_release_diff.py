@@ -21,7 +21,7 @@ from components.release_diff import (
     format_diff,
     non_image_changes,
 )
-from tests.gitrepo import cli, git, make_repo, replace_in
+from tests.gitrepo import git, make_repo, replace_in
 
 REPO = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web"
 D1, D2 = "sha256:" + "1" * 64, "sha256:" + "2" * 64
@@ -102,7 +102,11 @@ def test_format_and_check_lines():
     assert format_diff([], "a", "b") == "no changes: b registers what a registers"
 
 
-# --- the commands, against a temporary git repository holding a copy of the project -------------------------
+# --- the commands, against a temporary git repository holding a copy of the library fixture project -------
+
+
+API = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fixture/api"
+JOBS = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fixture/jobs"
 
 
 @pytest.fixture
@@ -112,40 +116,43 @@ def repo(tmp_path, monkeypatch):
 
 
 def test_diff_shows_a_tag_bump_as_image_lines_only(repo):
-    replace_in(repo / "stacks" / "Pulumi.prod.yaml", 'webTag: "1.4.1"', 'webTag: "1.4.2"')
+    replace_in(repo / "stacks" / "Pulumi.prod.yaml", 'apiTag: "2.0.0"', 'apiTag: "2.0.1"')
     text, code = diff_command(repo, "prod", {})
-    old, new = offline_digest("shop/web", "1.4.1")[:19], offline_digest("shop/web", "1.4.2")[:19]
+    old, new = offline_digest("fixture/api", "2.0.0")[:19], offline_digest("fixture/api", "2.0.1")[:19]
     assert (text, code) == ("\n".join([
         "prod at HEAD → prod now",
-        "shop-web-prod",
-        f"  migrate  {REPO}  1.4.1 ({old}) → 1.4.2 ({new})",
-        f"  web      {REPO}  1.4.1 ({old}) → 1.4.2 ({new})",
+        "fixture-api-prod",  # the jobs service's task definition did not change: not listed
+        f"  api      {API}  2.0.0 ({old}) → 2.0.1 ({new})",
+        f"  migrate  {API}  2.0.0 ({old}) → 2.0.1 ({new})",
     ]), 1)
-    assert diff_command(repo, "prod", {"webTag": "1.4.1"}) == ("no changes: prod now with webTag=1.4.1 registers what prod at HEAD registers", 0)
+    assert diff_command(repo, "prod", {"apiTag": "2.0.0"}) == ("no changes: prod now with apiTag=2.0.0 registers what prod at HEAD registers", 0)
 
 
 def test_diff_against_an_older_ref_and_against_another_stack(repo):
-    replace_in(repo / "stacks" / "Pulumi.dev.yaml", 'xrayTag: "3.3.12"', 'xrayTag: "3.3.13"')
-    git(repo, "commit", "-qam", "dev: xray 3.3.13")
+    replace_in(repo / "stacks" / "Pulumi.dev.yaml", 'jobsTag: "1.0.0"', 'jobsTag: "1.0.1"')
+    git(repo, "commit", "-qam", "dev: jobs 1.0.1")
     text, code = diff_command(repo, "dev", {}, against_ref="HEAD~1")
-    assert code == 1 and text.splitlines()[2:] == ["  xray  123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/xray/aws-xray-daemon  3.3.12 → 3.3.13"]
+    assert (code, text.splitlines()) == (1, ["dev at HEAD~1 → dev now", "fixture-jobs-dev", f"  jobs  {JOBS}  1.0.0 → 1.0.1"])
     text, code = diff_command(repo, "prod", {}, against_stack="staging")
     lines = text.splitlines()
-    assert code == 1 and lines[:2] == ["stack staging → stack prod", "web-taskdef"]  # matched by logical resource name
-    assert {"  cpu: 512 → 1024", "  family: shop-web-staging → shop-web-prod", "  memory: 1024 → 2048"} <= set(lines)
+    assert code == 1 and lines[0] == "stack staging → stack prod"
+    assert {"api-taskdef", "jobs-taskdef"} <= set(lines)  # matched by logical resource name
+    assert {"  cpu: 256 → 512", "  family: fixture-api-staging → fixture-api-prod", "  memory: 512 → 1024",
+            "  family: fixture-jobs-staging → fixture-jobs-prod"} <= set(lines)
 
 
-def test_check_passes_a_tag_bump_and_fails_anything_else(repo):
-    replace_in(repo / "stacks" / "Pulumi.prod.yaml", 'webTag: "1.4.1"', 'webTag: "1.4.2"')
+def test_check_passes_a_tag_bump_and_fails_anything_else(repo, capsys):
+    replace_in(repo / "stacks" / "Pulumi.prod.yaml", 'apiTag: "2.0.0"', 'apiTag: "2.0.1"')
     assert check_command(repo, "prod", "HEAD") == ("ok: stack prod changes only image tags or digests since HEAD (2 images changed)", 0)
-    replace_in(repo / "app.py", '"prod": ("1 vCPU", "2 GB")', '"prod": ("2 vCPU", "4 GB")')
-    result = cli(repo, "check", "--stack", "prod", "--against-ref", "HEAD")  # app.py changed: its own process
-    assert (result.returncode, result.stderr) == (1, "")
-    assert result.stdout.splitlines() == [
+    replace_in(repo / "services.py", '"task_definition": {"cpu": "512", "memory": "1024"}', '"task_definition": {"cpu": "1024", "memory": "2048"}')
+    text, code = check_command(repo, "prod", "HEAD")  # each run imports the project's own services.py afresh
+    assert code == 1 and text.splitlines() == [
         "stack prod changes more than image tags since HEAD (2):",
-        "  shop-web-prod.cpu: 1024 → 2048",
-        "  shop-web-prod.memory: 2048 → 4096",
+        "  fixture-api-prod.cpu: 512 → 1024",
+        "  fixture-api-prod.memory: 1024 → 2048",
     ]
+    assert main(["check", "--stack", "prod", "--against-ref", "HEAD", "--project-dir", str(repo)]) == 1
+    assert capsys.readouterr() == (text + "\n", "")
 
 
 @pytest.mark.parametrize(
@@ -158,8 +165,8 @@ def test_check_passes_a_tag_bump_and_fails_anything_else(repo):
         pytest.param(["diff", "--stack", "prod", "--against-ref", "HEAD", "--against-stack", "dev"], "error: argument --against-stack: not allowed with argument --against-ref", id="two-sides"),
     ],
 )
-def test_bad_input_is_one_error_line_and_exit_2(capsys, argv, message):
-    code = main(argv)
+def test_bad_input_is_one_error_line_and_exit_2(capsys, repo, argv, message):
+    code = main([*argv, "--project-dir", str(repo)])
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
     assert err.startswith(message) and err.count("\n") == 1
@@ -171,11 +178,12 @@ def test_outside_a_git_repository_the_ref_side_is_refused(tmp_path, monkeypatch)
         diff_command(tmp_path, "prod", {})
 
 
-def test_the_cli_exit_status_says_whether_anything_differs(capsys):
-    assert main(["diff", "--stack", "dev", "--against-stack", "dev"]) == 0
+def test_the_cli_exit_status_says_whether_anything_differs(capsys, repo):
+    assert main(["diff", "--stack", "dev", "--against-stack", "dev", "--project-dir", str(repo)]) == 0
     assert capsys.readouterr().out == "no changes: stack dev registers what stack dev registers\n"
-    assert main(["diff", "--stack", "dev", "--against-stack", "dev", "--set", "webTag=2.0.0"]) == 1
-    assert "  migrate  " in capsys.readouterr().out
+    assert main(["diff", "--stack", "dev", "--against-stack", "dev", "--set", "apiTag=2.0.0", "--project-dir", str(repo)]) == 1
+    out = capsys.readouterr().out
+    assert "  migrate  " in out and "jobs-taskdef" not in out
 
 
 TAGS = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}", fullmatch=True)

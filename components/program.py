@@ -1,0 +1,125 @@
+"""What a Pulumi program needs around :class:`~components.service.TaggedService`: config once, errors as one line.
+
+A program's ``__main__.py`` is a loop::
+
+    with stop_on_bad_input():
+        import app
+        services = prepare_services(app.SERVICES, pulumi.get_stack())   # every problem of every service, at once
+    for name, args in services:
+        TaggedService(name, args)
+
+:func:`prepare_services` reads the stack's image tags once, against the union of every service's
+keys (:func:`stack_image_tags`), and validates every service (:func:`~components.service.check_tagged_service`)
+before the program registers anything. :func:`stop_on_bad_input` turns an
+:class:`~components.errors.EcsReleaseError`, or a pydantic ``ValidationError`` raised while the
+app's declarations are built, into ``pulumi.RunError``: Pulumi prints its one-line message, no traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterator, Mapping, Sequence
+
+from .errors import EcsReleaseError, model_problems
+
+
+@contextlib.contextmanager
+def stop_on_bad_input() -> Iterator[None]:
+    """Re-raise bad input inside the block as ``pulumi.RunError`` (the message only, as Pulumi prints it)."""
+    import pulumi
+    from pydantic import ValidationError
+
+    try:
+        yield
+    except EcsReleaseError as error:
+        raise pulumi.RunError(str(error)) from error
+    except ValidationError as error:
+        cause = EcsReleaseError(model_problems(error))
+        raise pulumi.RunError(str(cause)) from cause
+
+
+def _declarations(services: Sequence[Any]) -> list[Any]:
+    from .declare import DeclarationError, declaration_problems
+
+    services = list(services)
+    if problems := declaration_problems(services):
+        raise DeclarationError(problems)
+    if not services:
+        raise DeclarationError("no services declared; give at least one ServiceDeclaration")
+    return services
+
+
+def stack_keys(services: Sequence[Any], stack: str) -> dict[str, list[str]]:
+    """Stack-config key → the services reading it, over every service declared for ``stack``."""
+    keys: dict[str, list[str]] = {}
+    problems = []
+    services = _declarations(services)
+    if undeclared := [service for service in services if stack not in service.stacks]:
+        from .declare import DeclarationError
+
+        declared = list(dict.fromkeys(name for service in services for name in service.stacks))
+        names = ", ".join(service.name for service in undeclared)
+        raise DeclarationError(
+            f'stack "{stack}" is not declared by service{"s" if len(undeclared) > 1 else ""} {names}; '
+            f'declared stacks: {", ".join(declared)}; add "{stack}" to each service\'s stacks, or deploy one of those'
+        )
+    for service in services:
+        try:
+            for key in sorted(set(service.keys(service.spec(stack)).values())):
+                keys.setdefault(key, []).append(service.name)
+        except EcsReleaseError as error:
+            problems += error.problems
+    if problems:
+        from .declare import DeclarationError
+
+        raise DeclarationError(problems)
+    return keys
+
+
+def stack_image_tags(services: Sequence[Any], stack: str, config: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Stack-config key → image tag, checked once against the union of every service's keys.
+
+    ``config`` holds the project's keys without namespace (default: the running program's config).
+    Raises :class:`~components.errors.StackConfigError` naming every missing, unknown or malformed key.
+    """
+    from .stack_config import program_config, project_keys, read_versions
+
+    if config is None:
+        import pulumi
+
+        config = project_keys(program_config(), pulumi.get_project())
+    keys = stack_keys(services, stack)
+    return read_versions(config, {key: key for key in keys}, stack)
+
+
+def prepare_services(
+    services: Sequence[Any],
+    stack: str,
+    aws_profile: str | None = None,
+    shared_cluster: bool = False,
+    config: Mapping[str, Any] | None = None,
+) -> list[tuple[str, dict[str, Any]]]:
+    """``(name, TaggedServiceArgs)`` of every service declared for ``stack``, all validated.
+
+    ``aws_profile`` (the stack's ``aws:profile``) goes to every service; ``shared_cluster``: the
+    program will pass every service a ``cluster`` (validated as if given). Raises one
+    :class:`~components.errors.EcsReleaseError` listing every problem of every service, each
+    prefixed with the service's name, before anything is registered.
+    """
+    from .service import check_tagged_service
+
+    tags = stack_image_tags(services, stack, config)
+    prepared, problems = [], []
+    for service in services:
+        try:
+            args = service.args(stack, tags)
+            if aws_profile:
+                args["aws_profile"] = aws_profile
+            check_tagged_service({**args, "cluster": "shared"} if shared_cluster else args)
+        except EcsReleaseError as error:
+            problems += [f'service "{service.name}": {problem}' for problem in error.problems]
+            continue
+        prepared.append((service.name, args))
+    if problems:
+        raise EcsReleaseError(problems)
+    return prepared
