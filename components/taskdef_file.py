@@ -9,27 +9,31 @@ accepts, with the type AWS expects, or the file is refused with the field's path
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
+import botocore.session
 import yaml
 from pydantic import ValidationError
 
 from .errors import SpecFileError
 from .spec import ContainerDefinition, TaskDefinitionSpec
 
-READ_ONLY_FIELDS = (
-    "taskDefinitionArn",
-    "revision",
-    "status",
-    "requiresAttributes",
-    "compatibilities",
-    "registeredAt",
-    "registeredBy",
-    "deregisteredAt",
-)
-"""Fields that describe-task-definition returns but RegisterTaskDefinition does not take."""
+
+@functools.cache
+def read_only_fields() -> frozenset[str]:
+    """Fields that describe-task-definition returns but RegisterTaskDefinition does not take.
+
+    Derived from botocore's ECS model (``TaskDefinition`` members that ``RegisterTaskDefinitionRequest``
+    lacks: ``taskDefinitionArn``, ``revision``, ``status``, ``deleteRequestedAt``, …), so a field AWS
+    adds to describe output is dropped without a release of ours.
+    """
+    model = botocore.session.get_session().get_service_model("ecs")
+    described = set(model.shape_for("TaskDefinition").members)
+    registered = set(model.operation_model("RegisterTaskDefinition").input_shape.members)
+    return frozenset(described - registered)
 
 
 def _without_nulls(value: Any) -> Any:
@@ -118,7 +122,7 @@ def document_from_data(data: dict[str, Any]) -> dict[str, Any]:
         data = dict(data["taskDefinition"])
         if wrapper_tags and not data.get("tags"):
             data["tags"] = wrapper_tags
-    return _without_nulls({key: value for key, value in data.items() if key not in READ_ONLY_FIELDS})
+    return _without_nulls({key: value for key, value in data.items() if key not in read_only_fields()})
 
 
 def spec_from_data(data: dict[str, Any], source: str) -> TaskDefinitionSpec:
