@@ -4,9 +4,11 @@ The document is what we send to AWS and also, as far as possible, what AWS echoe
 so a ``pulumi up`` with unchanged config finds nothing to change. Each rule, with its reason:
 
 1. **No null or empty values.** ``null``, ``""``, ``[]`` and ``{}`` are dropped at every
-   level (an environment variable's ``value`` excepted: ``""`` is a real value). AWS omits
-   them when it describes a task definition, and providers then see ``[]`` vs absent as a
-   change (pulumi-aws #1985, terraform-provider-aws #11526).
+   level. AWS omits them when it describes a task definition, and providers then see ``[]``
+   vs absent as a change (pulumi-aws #1985, terraform-provider-aws #11526). A ``""`` that is
+   a value is kept: an environment variable's ``value`` and every entry of a string map
+   (``dockerLabels``, log and FireLens ``options``, ``driverOpts``, ``labels``), which AWS
+   stores as given.
 2. **Containers sorted by name; ``environment`` and ``secrets`` sorted by name.** ECS does
    not keep their order, so an unsorted list diffs on every refresh (terraform-provider-aws
    #39533). Volumes, placement constraints, ``requiresCompatibilities`` and tags are sorted
@@ -28,7 +30,11 @@ so a ``pulumi up`` with unchanged config finds nothing to change. Each rule, wit
 from __future__ import annotations
 
 import json
+import types
+import typing
 from typing import Any, Mapping
+
+from pydantic import BaseModel
 
 from .consistency import spec_problems
 from .errors import SpecError, TagError
@@ -41,6 +47,29 @@ _SORTED_BY_NAME = ("environment", "secrets")
 _PORT_EQUALS_HOST_MODES = ("awsvpc", "host")
 
 
+def _string_map_fields(model: type[BaseModel], seen: set[type] | None = None) -> frozenset[str]:
+    """Aliases of every ``dict[str, str]`` field reachable from ``model``: the string maps."""
+    seen = set() if seen is None else seen
+    seen.add(model)
+    found: set[str] = set()
+    for name, info in model.model_fields.items():
+        pending = [info.annotation]
+        while pending:
+            annotation = pending.pop()
+            origin = typing.get_origin(annotation)
+            if origin is dict:
+                found.add(info.alias or name)
+            elif origin in (list, typing.Union, types.UnionType, typing.Annotated):
+                pending.extend(typing.get_args(annotation))
+            elif isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in seen:
+                found |= _string_map_fields(annotation, seen)
+    return frozenset(found)
+
+
+STRING_MAP_FIELDS = _string_map_fields(TaskDefinitionSpec)
+"""Fields whose values are string maps; an entry's ``""`` is a value, kept (rule 1)."""
+
+
 def _prune(value: Any, keep_empty_value: bool = False) -> Any:
     """Drop null and empty values (rule 1); returns ``None`` when ``value`` itself is empty."""
     if isinstance(value, dict):
@@ -49,6 +78,10 @@ def _prune(value: Any, keep_empty_value: bool = False) -> Any:
         for key, item in value.items():
             if is_key_value_pair and key == "value" and item == "":
                 pruned[key] = item
+                continue
+            if key in STRING_MAP_FIELDS and isinstance(item, dict):
+                if item:
+                    pruned[key] = dict(item)
                 continue
             item = _prune(item)
             if item is not None:
