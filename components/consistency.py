@@ -1,7 +1,9 @@
-"""Cross-field rules of a task definition that AWS enforces only at registration or run time.
+"""Every problem in a task definition that AWS would refuse at registration, found before anything exists.
 
-Each rule returns messages that name the field path, the bad value and the fix, so
-every problem in a spec is reported at once, before anything is created.
+Names and references between containers and volumes are checked here; the ECS API's rules
+(ranges, network mode, launch type, containers) are the table in :mod:`components.rules`.
+Each message names the field path, the bad value and the fix, so every problem in a spec
+is reported at once.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .task_size import cpu_units, fargate_size_problem, memory_mib
+from .rules import rule_problems
+from .task_size import cpu_units, memory_mib
 
 if TYPE_CHECKING:
     from .spec import TaskDefinitionSpec
@@ -63,23 +66,8 @@ def spec_problems(spec: "TaskDefinitionSpec") -> list[str]:
                     f"definition; add it to volumes or use one of: {_one_of(volumes)}"
                 )
 
-    cpu = memory = None
-    if spec.cpu is not None:
-        cpu = cpu_units(spec.cpu)
-        if cpu is None:
-            problems.append(f'cpu: "{spec.cpu}" is not a CPU amount; write CPU units ("1024") or vCPUs ("1 vCPU")')
-    if spec.memory is not None:
-        memory = memory_mib(spec.memory)
-        if memory is None:
-            problems.append(f'memory: "{spec.memory}" is not a memory amount; write MiB ("2048") or GB ("2 GB")')
-
-    if "FARGATE" in (spec.requires_compatibilities or []):
-        if spec.network_mode != "awsvpc":
-            problems.append(
-                f"networkMode: Fargate requires awsvpc, got {spec.network_mode or 'none (bridge)'}; set networkMode to awsvpc"
-            )
-        if (spec.cpu is None or cpu is not None) and (spec.memory is None or memory is not None):
-            problem = fargate_size_problem(cpu, memory)
-            if problem:
-                problems.append(f"cpu/memory: {problem}")
-    return problems
+    if spec.cpu is not None and cpu_units(spec.cpu) is None:
+        problems.append(f'cpu: "{spec.cpu}" is not a CPU amount; write CPU units ("1024") or vCPUs ("1 vCPU")')
+    if spec.memory is not None and memory_mib(spec.memory) is None:
+        problems.append(f'memory: "{spec.memory}" is not a memory amount; write MiB ("2048") or GB ("2 GB")')
+    return problems + rule_problems(spec)

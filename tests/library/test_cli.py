@@ -49,7 +49,7 @@ def test_the_project_dir_defaults_to_the_current_directory(capsys, monkeypatch, 
 
 def test_render_file_keeps_the_files_tags_unless_told(capsys, tmp_path):
     path = tmp_path / "td.json"
-    path.write_text(json.dumps({"family": "f", "containerDefinitions": [
+    path.write_text(json.dumps({"family": "f", "memory": "512", "containerDefinitions": [
         {"name": "app", "image": "registry.example.com:5000/team/app:8.2.1"},
         {"name": "log_router", "image": "amazon/aws-for-fluent-bit:2.32.0"},
     ]}))
@@ -118,11 +118,11 @@ def test_bad_input_is_one_error_line_and_exit_2(capsys, argv, message):
         pytest.param(json.dumps({"family": "f", "requiresCompatibilities": ["FARGATE"], "networkMode": "bridge", "cpu": "256", "memory": "512",
                                  "containerDefinitions": [{"name": "a", "image": "x"}]}), [],
                      "networkMode: Fargate requires awsvpc, got bridge", id="fargate-bridge"),
-        pytest.param(json.dumps({"family": "f", "containerDefinitions": [{"name": "a", "image": "<IMAGE1_NAME>"}]}), ["--tag", "a=1"],
+        pytest.param(json.dumps({"family": "f", "memory": "512", "containerDefinitions": [{"name": "a", "image": "<IMAGE1_NAME>"}]}), ["--tag", "a=1"],
                      'containerDefinitions[a].image: "<IMAGE1_NAME>" is not an image repository to tag', id="tag-placeholder-image"),
         pytest.param(json.dumps({"family": "f", "containerDefinitions": [{"name": "a", "image": "x", "dockerLabels": {"a\nb": 1}}]}), [],
                      "dockerLabels.a\\nb: Input should be a valid string", id="newline-in-key-stays-one-line"),
-        pytest.param(json.dumps({"family": "f", "containerDefinitions": [{"name": "a", "image": "x"}]}), ["--tag", "b=1"],
+        pytest.param(json.dumps({"family": "f", "memory": "512", "containerDefinitions": [{"name": "a", "image": "x"}]}), ["--tag", "b=1"],
                      'image version for container "b": the task definition has no such container; use one of: a', id="tag-unknown-container"),
     ],
 )

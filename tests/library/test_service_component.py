@@ -172,7 +172,7 @@ def test_an_existing_cluster_is_used_and_not_created(mocks, cluster, expected):
 
 
 def test_an_ec2_service_in_bridge_mode(mocks):
-    document = without_roles(requiresCompatibilities=["EC2"], networkMode="bridge", cpu=None, memory=None)
+    document = without_roles(requiresCompatibilities=["EC2"], networkMode="bridge", cpu=None)
     deploy(document, ServiceSettings(launch_type="EC2"))
     service = one(mocks, SERVICE)
     assert service["launchType"] == "EC2" and "networkConfiguration" not in service
