@@ -11,7 +11,10 @@ Launch type: "Fargate" means ``requiresCompatibilities`` includes ``FARGATE``; "
 includes ``EC2`` or is absent. Windows means ``runtimePlatform.operatingSystemFamily`` is a
 ``WINDOWS_SERVER_*`` family. An absent ``networkMode`` is ``bridge``.
 
-Rules (id: what; source):
+Rules (id: what; source). ``API_*`` pages are in the ECS API reference,
+https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_<Name>.html; the others in the ECS
+developer guide, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/<page>.html. Each
+rule's ``source`` is the full URL, with the section anchor where the page has one.
 
 Ranges
 - ``healthcheck-interval``: healthCheck.interval 5-300 s; API_HealthCheck
@@ -83,7 +86,7 @@ from typing import TYPE_CHECKING
 from .task_size import FARGATE_SIZES, cpu_units, fargate_size_problem, memory_mib
 
 if TYPE_CHECKING:
-    from .spec import ContainerDefinition, TaskDefinitionSpec
+    from .spec import ContainerDefinition, PortMapping, TaskDefinitionSpec
 
 API = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/"
 GUIDE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
@@ -166,14 +169,14 @@ def _ephemeral_storage(task: Task) -> Iterator[str]:
         yield from _range("ephemeralStorage.sizeInGiB", task.spec.ephemeral_storage.size_in_gib, 21, 200, " GiB")
 
 
-def _port_mappings(task: Task) -> Iterator[tuple[str, "ContainerDefinition", int, object]]:
+def _port_mappings(task: Task) -> Iterator[tuple[str, "PortMapping"]]:
     for where, container in task.containers:
         for index, mapping in enumerate(container.port_mappings or []):
-            yield f"{where}.portMappings[{index}]", container, index, mapping
+            yield f"{where}.portMappings[{index}]", mapping
 
 
 def _port_numbers(task: Task) -> Iterator[str]:
-    for where, _, _, mapping in _port_mappings(task):
+    for where, mapping in _port_mappings(task):
         yield from _range(f"{where}.containerPort", mapping.container_port, 1, 65535)
         yield from _range(f"{where}.hostPort", mapping.host_port, 0, 65535)
 
@@ -190,7 +193,7 @@ def _parsed_range(text: str) -> tuple[int, int] | None:
 
 
 def _port_range_syntax(task: Task) -> Iterator[str]:
-    for where, _, _, mapping in _port_mappings(task):
+    for where, mapping in _port_mappings(task):
         text = mapping.container_port_range
         if text is not None and _parsed_range(text) is None:
             yield (
@@ -200,7 +203,7 @@ def _port_range_syntax(task: Task) -> Iterator[str]:
 
 
 def _port_range_host_port(task: Task) -> Iterator[str]:
-    for where, _, _, mapping in _port_mappings(task):
+    for where, mapping in _port_mappings(task):
         if mapping.container_port_range is not None and mapping.host_port is not None:
             yield (
                 f"{where}.hostPort: {mapping.host_port} is set together with containerPortRange "
@@ -211,7 +214,7 @@ def _port_range_host_port(task: Task) -> Iterator[str]:
 def _port_range_network_mode(task: Task) -> Iterator[str]:
     if task.network_mode in ("bridge", "awsvpc"):
         return
-    for where, _, _, mapping in _port_mappings(task):
+    for where, mapping in _port_mappings(task):
         if mapping.container_port_range is not None:
             yield (
                 f'{where}.containerPortRange: "{mapping.container_port_range}" in {task.network_mode} network mode; '
@@ -319,7 +322,7 @@ def _host_port_equals_container_port(mode: str) -> Check:
     def check(task: Task) -> Iterator[str]:
         if task.network_mode != mode:
             return
-        for where, _, _, mapping in _port_mappings(task):
+        for where, mapping in _port_mappings(task):
             if mapping.host_port is not None and mapping.host_port != mapping.container_port:
                 yield (
                     f"{where}.hostPort: {mapping.host_port} differs from containerPort {mapping.container_port}; "
