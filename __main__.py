@@ -8,9 +8,10 @@ import pulumi_aws as aws
 from components.program import prepare_services, stop_on_bad_input
 from components.service import TaggedService
 
-# Full collections every 100 middle-generation ones, not 10: the SDK keeps ~600 objects per resource alive,
-# and CPython's default made the cost per service grow with the number of services (README, Performance).
-gc.set_threshold(*gc.get_threshold()[:2], max(gc.get_threshold()[2], 100))
+# The SDK keeps every resource's objects alive until the program ends, so the cyclic collector's full
+# collections walk an ever larger heap and free next to nothing: paused, the cost per service stays flat
+# (docs/performance.md). The process is short-lived; its cyclic garbage (~0.5 MiB per service) goes with it.
+gc.disable()
 
 stack = pulumi.get_stack()
 with stop_on_bad_input():  # every problem of every service, one line, before any resource exists

@@ -8,6 +8,7 @@ See https://www.pulumi.com/docs/iac/concepts/testing/unit/.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import runpy
 import sys
@@ -115,6 +116,7 @@ def run_program(
         sys.path.insert(0, str(project_dir))
     main = project_dir / "__main__.py"
     loaded = set(sys.modules)
+    collector = (gc.isenabled(), gc.get_threshold())  # a program may tune its own process's collector; not ours
     try:
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
     except pulumi.RunError as error:
@@ -123,6 +125,8 @@ def run_program(
         raise StackConfigError(str(error)) from None
     finally:
         _forget_project_modules(project_dir, set(sys.modules) - loaded)
+        gc.set_threshold(*collector[1])
+        (gc.enable if collector[0] else gc.disable)()
     return list(mocks.resources)
 
 

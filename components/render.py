@@ -143,10 +143,15 @@ def render_document(spec: TaskDefinitionSpec, versions: Mapping[str, str] | None
     not name keep the image the spec gives them.
     """
     problems = spec_problems(spec)
+    document: Document = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
+    try:
+        apply_versions(document.get("containerDefinitions", []), versions or {})
+    except TagError as error:  # reported with the spec's problems: every problem at once
+        if not problems:
+            raise
+        problems += error.problems
     if problems:
         raise SpecError(problems)
-    document: Document = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
-    apply_versions(document.get("containerDefinitions", []), versions or {})
     document = _prune(document) or {}
     network_mode = document.get("networkMode")
 

@@ -31,7 +31,7 @@ from .rollout import ServiceRollout
 from .service_plan import ServicePlan, coerce, plan_service, plan_task_definition, settings_problems
 from .service_settings import ServiceSettings, TaskDefinitionSettings
 from .spec import TaskDefinitionSpec
-from .task_definition import register_task_definition
+from .task_definition import ChildOptions, provider_region, register_task_definition
 from .taskdef_file import spec_from_value
 
 TYPE_TOKEN = "ecs-release:index:TaggedService"
@@ -122,6 +122,28 @@ def check_tagged_service(args: TaggedServiceArgs, resolve=resolve_with_pulumi) -
     return TaggedServicePlan(plan_service(task, settings, "cluster" in args and args["cluster"] is not None), release, policy)
 
 
+def _previous_identity(owner: pulumi.Resource, name: str, outer: Optional[pulumi.Resource]) -> ChildOptions:
+    """Child options with ``parent=owner`` and an alias naming the child's URN under the program before TaggedService.
+
+    A top-level component's old children get their old URN as a plain string (the SDK resolves an
+    ``Alias`` with a parent through several Outputs per child; benchmarks/bench.py); under another parent,
+    an ``Alias`` of that parent's child. The retention was a top-level resource of its own.
+    """
+    stack, project = pulumi.get_stack(), pulumi.get_project()
+
+    def options(kind: str, cls: type, child: str, **extra: Any) -> pulumi.ResourceOptions:
+        token = getattr(cls, "pulumi_type", None) or f"pulumi-python:dynamic:{cls.__name__}"
+        if kind == "retention":
+            alias: Any = f"urn:pulumi:{stack}::{project}::{token}::{child}"
+        elif outer is None:
+            alias = f"urn:pulumi:{stack}::{project}::{_PREVIOUS_PARENTS[kind]}${token}::{child}"
+        else:
+            alias = pulumi.Alias(parent=pulumi.resource.create_urn(name, _PREVIOUS_PARENTS[kind], parent=outer))
+        return pulumi.ResourceOptions(parent=owner, aliases=[alias], **extra)
+
+    return options
+
+
 def _cluster_name(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
@@ -175,23 +197,17 @@ class TaggedService(pulumi.ComponentResource):
         checked = check_tagged_service(args)
         plan, settings = checked.service, checked.service.settings
         super().__init__(TYPE_TOKEN, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)
-        outer = opts.parent if opts is not None else None
-        previous = {kind: pulumi.Alias(parent=pulumi.resource.create_urn(name, token, parent=outer)) for kind, token in _PREVIOUS_PARENTS.items()}
+        options = _previous_identity(self, name, opts.parent if opts is not None else None)
 
-        def aliases(kind: str) -> list:
-            return [previous[kind]]
-
-        task = register_task_definition(self, name, plan.task, aliases=aliases)
+        task = register_task_definition(self, name, plan.task, options=options)
         task_definition = task.task_definition
-        service_opts = pulumi.ResourceOptions(parent=self, aliases=aliases("service"))
 
         self.ecs_cluster = None
         if plan.cluster.given:
             cluster_arn = pulumi.Output.from_input(args["cluster"])
         elif plan.cluster.create:
-            self.ecs_cluster = aws.ecs.Cluster(f"{name}-cluster", name=plan.cluster.name, opts=service_opts)
+            self.ecs_cluster = aws.ecs.Cluster(f"{name}-cluster", name=plan.cluster.name, opts=options("service", aws.ecs.Cluster, f"{name}-cluster"))
             cluster_arn = self.ecs_cluster.arn
         elif plan.cluster.arn:
             cluster_arn = pulumi.Output.from_input(plan.cluster.arn)
@@ -231,7 +247,7 @@ class TaggedService(pulumi.ComponentResource):
             load_balancers=load_balancers,
             health_check_grace_period_seconds=balancer.health_check_grace_period_seconds if balancer else None,
             propagate_tags="SERVICE",
-            opts=pulumi.ResourceOptions(parent=self, aliases=aliases("service"), ignore_changes=["desiredCount"] if scaling else None),
+            opts=options("service", aws.ecs.Service, f"{name}-service", ignore_changes=["desiredCount"] if scaling else None),
         )
 
         if scaling:
@@ -243,7 +259,7 @@ class TaggedService(pulumi.ComponentResource):
                 resource_id=resource_id,
                 min_capacity=scaling.min_tasks,
                 max_capacity=scaling.max_tasks,
-                opts=service_opts,
+                opts=options("service", aws.appautoscaling.Target, f"{name}-scaling"),
             )
             aws.appautoscaling.Policy(
                 f"{name}-scaling-policy",
@@ -257,10 +273,10 @@ class TaggedService(pulumi.ComponentResource):
                     "scale_in_cooldown": scaling.scale_in_cooldown_seconds,
                     "scale_out_cooldown": scaling.scale_out_cooldown_seconds,
                 },
-                opts=service_opts,
+                opts=options("service", aws.appautoscaling.Policy, f"{name}-scaling-policy"),
             )
 
-        region = aws.get_region_output(opts=invoke).region
+        region = provider_region(self)
         profile = args.get("aws_profile")
         rollout = ServiceRollout(
             f"{name}-rollout",
@@ -271,7 +287,7 @@ class TaggedService(pulumi.ComponentResource):
             poll_seconds=settings.rollout_poll_seconds,
             region=region,
             profile=profile,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[service], aliases=aliases("service")),
+            opts=options("service", ServiceRollout, f"{name}-rollout"),  # after the service: its inputs are the service's outputs
         )
         retention = RevisionRetention(
             f"{name}-retention",
@@ -282,7 +298,7 @@ class TaggedService(pulumi.ComponentResource):
             region=region,
             protect=[rollout.running_task_definition_arn],
             profile=profile,  # runs after the rollout succeeded; never prunes what runs
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[rollout], aliases=[pulumi.Alias(parent=outer or pulumi.ROOT_STACK_RESOURCE)]),
+            opts=options("retention", RevisionRetention, f"{name}-retention"),  # after the rollout: protect is its output
         )
 
         self.task_definition = task_definition

@@ -59,8 +59,47 @@ class TaskDefinitionResources:
     images: pulumi.Output
 
 
-AliasesFor = Callable[[str], Optional[list]]
-"""Child kind (``"roles"``, ``"task_definition"``) → aliases of that child's previous identity."""
+ChildOptions = Callable[..., pulumi.ResourceOptions]
+"""``(kind, resource class, child name, **options)`` → the child's resource options: ``parent`` and any
+aliases of its previous identity. ``kind`` groups children that moved together (``"roles"``,
+``"task_definition"``, ``"service"``)."""
+
+
+def parented(owner: pulumi.Resource) -> ChildOptions:
+    """Child options with ``parent=owner`` and nothing else."""
+
+    def options(kind: str, cls: type, name: str, **extra: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=owner, **extra)
+
+    return options
+
+
+_CONTEXT: dict[str, Any] = {"monitor": None, "outputs": {}}
+
+
+def account_context(owner: pulumi.Resource) -> pulumi.Output:
+    """``(region, account id, partition)`` of the AWS provider ``owner`` uses, looked up once per program run
+    and provider (three invokes a program, not three per service)."""
+    from pulumi.runtime.settings import get_monitor
+
+    monitor = get_monitor()
+    if _CONTEXT["monitor"] is not monitor:
+        _CONTEXT.update(monitor=monitor, outputs={})
+    provider = owner.get_provider("aws::")
+    key = id(provider) if provider is not None else None
+    if key not in _CONTEXT["outputs"]:
+        invoke = pulumi.InvokeOutputOptions(provider=provider) if provider is not None else None
+        region = aws.get_region_output(opts=invoke).region
+        context = pulumi.Output.all(region, aws.get_caller_identity_output(opts=invoke).account_id, aws.get_partition_output(opts=invoke).partition)
+        _CONTEXT["outputs"][key] = (context, region)
+    return _CONTEXT["outputs"][key][0]
+
+
+def provider_region(owner: pulumi.Resource) -> pulumi.Output:
+    """The region of the AWS provider ``owner`` uses, looked up once per program run and provider."""
+    account_context(owner)
+    provider = owner.get_provider("aws::")
+    return _CONTEXT["outputs"][id(provider) if provider is not None else None][1]
 
 
 def register_task_definition(
@@ -69,7 +108,7 @@ def register_task_definition(
     plan: TaskDefinitionPlan,
     execution_role_arn: Optional[pulumi.Input[Optional[str]]] = None,
     task_role_arn: Optional[pulumi.Input[Optional[str]]] = None,
-    aliases: Optional[AliasesFor] = None,
+    options: Optional[ChildOptions] = None,
 ) -> TaskDefinitionResources:
     """Register, as children of ``owner``, the task definition of ``plan`` and its roles and log group.
 
@@ -80,40 +119,42 @@ def register_task_definition(
     ``{name}-logs``, the log group of awslogs containers that name none; and ``{name}-taskdef``,
     the ``aws.ecs.TaskDefinition`` (explicit family, ``skip_destroy=True``: a new revision leaves the
     previous one ACTIVE as a rollback target). A role ARN given here or in the spec is used as is.
+    ``options`` gives each child's resource options (default: :func:`parented`).
     """
-    aliases = aliases or (lambda kind: None)
-    role_opts = pulumi.ResourceOptions(parent=owner, aliases=aliases("roles"))
-    invoke = pulumi.InvokeOutputOptions(parent=owner)
+    options = options or parented(owner)
     trust = json.dumps(ecs_tasks_trust_policy(), sort_keys=True)
     spec = plan.spec
 
     execution_role = task_role = log_group = None
     if execution_role_arn is None and plan.execution_role_name:
-        execution_role = aws.iam.Role(f"{name}-execution-role", name=plan.execution_role_name, assume_role_policy=trust, opts=role_opts)
+        child = f"{name}-execution-role"
+        execution_role = aws.iam.Role(child, name=plan.execution_role_name, assume_role_policy=trust, opts=options("roles", aws.iam.Role, child))
+        child = f"{name}-execution-managed"
         aws.iam.RolePolicyAttachment(
-            f"{name}-execution-managed", role=execution_role.name, policy_arn=EXECUTION_MANAGED_POLICY, opts=role_opts
+            child, role=execution_role.name, policy_arn=EXECUTION_MANAGED_POLICY, opts=options("roles", aws.iam.RolePolicyAttachment, child)
         )
         if secret_references(spec):
-            region = aws.get_region_output(opts=invoke).region
-            account = aws.get_caller_identity_output(opts=invoke).account_id
-            partition = aws.get_partition_output(opts=invoke).partition
-            arns = pulumi.Output.all(region, account, partition).apply(lambda ctx: secret_arns(spec, *ctx))
+            child = f"{name}-execution-secrets"
             aws.iam.RolePolicy(
-                f"{name}-execution-secrets",
+                child,
                 role=execution_role.name,
-                policy=arns.apply(lambda a: json.dumps(execution_secrets_policy(a), sort_keys=True)),
-                opts=role_opts,
+                policy=account_context(owner).apply(lambda ctx: json.dumps(execution_secrets_policy(secret_arns(spec, *ctx)), sort_keys=True)),
+                opts=options("roles", aws.iam.RolePolicy, child),
             )
         execution_role_arn = execution_role.arn
     if task_role_arn is None and plan.task_role_name:
-        task_role = aws.iam.Role(f"{name}-task-role", name=plan.task_role_name, assume_role_policy=trust, opts=role_opts)
+        child = f"{name}-task-role"
+        task_role = aws.iam.Role(child, name=plan.task_role_name, assume_role_policy=trust, opts=options("roles", aws.iam.Role, child))
         for policy_arn in plan.settings.task_role_policy_arns or []:  # named by policy: reordering replaces nothing
-            policy_name = policy_arn.rsplit("/", 1)[-1]
-            aws.iam.RolePolicyAttachment(f"{name}-task-{policy_name}", role=task_role.name, policy_arn=policy_arn, opts=role_opts)
+            child = f"{name}-task-{policy_arn.rsplit('/', 1)[-1]}"
+            aws.iam.RolePolicyAttachment(
+                child, role=task_role.name, policy_arn=policy_arn, opts=options("roles", aws.iam.RolePolicyAttachment, child)
+            )
         task_role_arn = task_role.arn
     if plan.log_group:
+        child = f"{name}-logs"
         log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", name=plan.log_group, retention_in_days=plan.settings.log_retention_days, opts=role_opts
+            child, name=plan.log_group, retention_in_days=plan.settings.log_retention_days, opts=options("roles", aws.cloudwatch.LogGroup, child)
         )
 
     arguments = resource_args(plan.document)
@@ -121,11 +162,9 @@ def register_task_definition(
         arguments["execution_role_arn"] = execution_role_arn
     if task_role_arn is not None:
         arguments["task_role_arn"] = task_role_arn
+    child = f"{name}-taskdef"
     task_definition = aws.ecs.TaskDefinition(
-        f"{name}-taskdef",
-        skip_destroy=True,
-        **arguments,
-        opts=pulumi.ResourceOptions(parent=owner, aliases=aliases("task_definition")),
+        child, skip_destroy=True, **arguments, opts=options("task_definition", aws.ecs.TaskDefinition, child)
     )
     images = plan.images
     return TaskDefinitionResources(

@@ -84,24 +84,25 @@ def test_every_urn_of_the_previous_program_is_a_childs_urn_or_alias(mocks, regis
     covered = {}
     for request, urn in registrations:
         names = {urn.replace("pulumi:pulumi:Stack$", "")}  # the mock monitor chains the root stack's type; the engine does not
-        for alias in request.aliases:
-            names.add(resolve(alias.spec, request.type, request.name, request.parent))
+        for alias in request.aliases:  # a full URN, or a spec the engine resolves
+            names.add(alias.urn or resolve(alias.spec, request.type, request.name, request.parent))
         for name in names:
             covered[name] = request.name
     assert [urn for urn in OLD_URNS if urn not in covered] == []
     assert all(covered[urn] == urn.rsplit("::", 1)[1] for urn in OLD_URNS)  # each by the child of the same name
 
 
-def test_an_alias_names_the_old_parent_of_each_kind_of_child(mocks, registrations):
+def test_under_another_parent_the_alias_names_that_parents_old_child(mocks, registrations):
     @pulumi.runtime.test
     def run():
-        return TaggedService("api", {"task_definition": spec_document(), "image_tags": {"web": "1", "sidecar": "2"}}).service_arn
+        outer = pulumi.ComponentResource("test:index:Team", "team")
+        service = TaggedService("api", {"task_definition": spec_document(), "image_tags": {"web": "1", "sidecar": "2"}},
+                                pulumi.ResourceOptions(parent=outer))
+        return service.service_arn
 
     run()
-    parents = {}
-    for request, _ in registrations:
-        for alias in request.aliases:
-            parents[request.name] = alias.spec.parentUrn or ("(root)" if alias.spec.noParent else "")
-    assert parents["api-taskdef"] == "urn:pulumi:test::ecs-release::ecs-release:index:TaggedTaskDefinition::api"
-    assert parents["api-service"] == parents["api-rollout"] == parents["api-cluster"] == "urn:pulumi:test::ecs-release::ecs-release:index:EcsService::api"
-    assert parents["api-retention"] == "(root)"
+    parents = {request.name: [alias.spec.parentUrn or alias.urn for alias in request.aliases] for request, _ in registrations}
+    team = "urn:pulumi:test::ecs-release::pulumi:pulumi:Stack$test:index:Team::team"
+    assert parents["api-taskdef"] == [team.rsplit("::", 1)[0] + "$ecs-release:index:TaggedTaskDefinition::api"]
+    assert parents["api-service"] == parents["api-rollout"] == [team.rsplit("::", 1)[0] + "$ecs-release:index:EcsService::api"]
+    assert parents["api-retention"] == ["urn:pulumi:test::ecs-release::pulumi-python:dynamic:RevisionRetention::api-retention"]

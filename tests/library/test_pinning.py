@@ -63,7 +63,7 @@ def test_release_policy_defaults():
 
 
 def test_a_bad_policy_in_a_declaration_is_named_with_its_service_and_fix(mocks):
-    spec = TaskDefinitionSpec.model_validate({"family": "f", "containerDefinitions": [{"name": "api", "image": WEB_REPOSITORY}]})
+    spec = TaskDefinitionSpec.model_validate({"family": "f", "memory": "512", "containerDefinitions": [{"name": "api", "image": WEB_REPOSITORY}]})
     declaration = ServiceDeclaration(
         name="api", task_definition=spec, stacks={"prod": {"release": {"production": "yes", "keep_revisions": 0, "pin_digest": True}}}
     )

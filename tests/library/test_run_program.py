@@ -189,3 +189,34 @@ def test_each_project_runs_its_own_app_module(tmp_path):
     run_program(project, "prod", None, second)
     assert (documents(first)["api-taskdef"]["cpu"], documents(second)["api-taskdef"]["cpu"]) == ("512", "1024")
     assert "services" not in sys.modules  # the project's own modules are unloaded after each run
+
+
+def test_the_programs_collector_setting_stays_in_the_program(tmp_path):
+    import gc
+
+    project = copy_project(tmp_path / "project")
+    main_py = project / "__main__.py"
+    main_py.write_text("import gc\ngc.disable()\ngc.set_threshold(1, 2, 3)\n" + main_py.read_text())
+    before = (gc.isenabled(), gc.get_threshold())
+    assert run_program(project, "dev")
+    assert (gc.isenabled(), gc.get_threshold()) == before
+
+
+def test_after_a_run_its_own_modules_are_forgotten_and_installed_ones_kept(tmp_path):
+    """The project's modules are imported anew by the next run (maybe of another project with a module of the
+    same name); a package installed in a virtualenv inside the project stays loaded (pulumi_aws refuses to
+    register its package twice)."""
+    project = copy_project(tmp_path / "project")
+    site = project / "venv" / "lib" / "python3" / "site-packages"
+    site.mkdir(parents=True)
+    (site / "installed_in_project_venv.py").write_text("VALUE = 1\n")
+    main_py = project / "__main__.py"
+    main_py.write_text(f"import sys\nsys.path.append({str(site)!r})\nimport installed_in_project_venv\n" + main_py.read_text())
+    try:
+        assert run_program(project, "dev")
+        assert "installed_in_project_venv" in sys.modules
+        assert "services" not in sys.modules
+        assert run_program(project, "dev")  # and again, in the same process
+    finally:
+        sys.modules.pop("installed_in_project_venv", None)
+        sys.path.remove(str(site))

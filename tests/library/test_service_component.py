@@ -276,3 +276,23 @@ def test_outputs_are_annotated_on_the_class_and_documented():
     hints = TaggedService.__annotations__  # on the class itself, not under TYPE_CHECKING
     assert {"family", "revision", "task_definition_arn", "images", "cluster", "service_name", "service_arn",
             "running_task_definition_arn", "image_tags", "image_digests", "deregistered_revisions"} <= set(hints)
+
+
+def test_the_account_and_region_are_looked_up_once_per_program_not_per_service():
+    calls: list[str] = []
+
+    class CountingMocks(RecordingMocks):
+        def call(self, args):
+            calls.append(args.token)
+            return super().call(args)
+
+    pulumi.runtime.set_mocks(CountingMocks(region="eu-west-1"), project="ecs-release", stack="test", preview=False)
+
+    @pulumi.runtime.test
+    def run():
+        services = [TaggedService(name, {"task_definition": without_roles(family=f"shop-{name}"), "image_tags": VERSIONS}) for name in ("a", "b", "c")]
+        return pulumi.Output.all(*[service.service_arn for service in services])
+
+    run()
+    looked_up = {token: calls.count(token) for token in set(calls) if token.startswith("aws:index/")}
+    assert looked_up == {"aws:index/getRegion:getRegion": 1, "aws:index/getCallerIdentity:getCallerIdentity": 1, "aws:index/getPartition:getPartition": 1}

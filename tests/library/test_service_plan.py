@@ -99,7 +99,7 @@ def test_roles_and_log_group_are_planned_when_the_spec_names_none():
 
 
 def test_an_ec2_service_in_bridge_mode_has_no_network_configuration():
-    spec = spec_with(requiresCompatibilities=["EC2"], networkMode="bridge", cpu=None, memory=None)
+    spec = spec_with(requiresCompatibilities=["EC2"], networkMode="bridge", cpu=None, memory="512")
     planned = plan(spec, ServiceSettings(launch_type="EC2"))
     assert (planned.awsvpc, planned.default_vpc) == (False, False)
 
@@ -173,7 +173,7 @@ def test_a_log_retention_cloudwatch_lacks_is_named(spec):
 
 
 def test_network_settings_need_awsvpc():
-    spec = spec_with(requiresCompatibilities=["EC2"], networkMode="bridge", cpu=None, memory=None)
+    spec = spec_with(requiresCompatibilities=["EC2"], networkMode="bridge", cpu=None, memory="512")
     with pytest.raises(ServiceSettingsError, match="ServiceSettings.network: subnets, assign_public_ip set but the task definition's "
                        "networkMode is bridge; network settings apply to awsvpc only, remove them"):
         plan(spec, ServiceSettings(launch_type="EC2", network=NetworkSettings(subnets=["subnet-1"], assign_public_ip=False)))

@@ -14,7 +14,7 @@ import pytest
 from components.cli import main
 from components.taskdef_file import read_only_fields
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "taskdefs"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "taskdefs"
 INVALID_DIR = SHARED / "invalid"
 EDGE_DIR = SHARED / "valid-edge"
 
