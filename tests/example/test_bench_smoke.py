@@ -1,4 +1,4 @@
-"""Smoke test of ``benchmarks/bench.py``: tiny sizes and one run each; the report's format, never its timings."""
+"""Smoke test of ``benchmarks/bench.py`` (it times the example's stacks too, so it lives with the example's tests): tiny sizes and one run each; the report's format, never its timings."""
 
 from __future__ import annotations
 
