@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import runpy
 import sys
 from dataclasses import dataclass, field
@@ -117,6 +118,8 @@ def run_program(
     main = project_dir / "__main__.py"
     loaded = set(sys.modules)
     collector = (gc.isenabled(), gc.get_threshold())  # a program may tune its own process's collector; not ours
+    caller_directory = os.getcwd()
+    os.chdir(project_dir)  # as Pulumi runs a program: relative paths in it are the project's
     try:
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
     except pulumi.RunError as error:
@@ -127,6 +130,7 @@ def run_program(
         _forget_project_modules(project_dir, set(sys.modules) - loaded)
         gc.set_threshold(*collector[1])
         (gc.enable if collector[0] else gc.disable)()
+        os.chdir(caller_directory)
     return list(mocks.resources)
 
 

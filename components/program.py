@@ -109,17 +109,31 @@ def prepare_services(
     from .service import check_tagged_service
 
     tags = stack_image_tags(services, stack, config)
-    prepared, problems = [], []
+    prepared, problems, owners = [], [], {}
     for service in services:
         try:
             args = service.args(stack, tags)
             if aws_profile:
                 args["aws_profile"] = aws_profile
-            check_tagged_service({**args, "cluster": "shared"} if shared_cluster else args)
+            checked = check_tagged_service({**args, "cluster": "shared"} if shared_cluster else args)
         except EcsReleaseError as error:
             problems += [f'service "{service.name}": {problem}' for problem in error.problems]
             continue
         prepared.append((service.name, args))
+        plan = checked.service
+        cluster = "(shared)" if plan.cluster.given else plan.cluster.arn or plan.cluster.name
+        # One family, role or service name per service: two would register revisions into one family (and prune
+        # each other's), or fight over one role or service.
+        for what, value in (("family", plan.spec.family), ("execution role", plan.task.execution_role_name),
+                            ("task role", plan.task.task_role_name), ("service name", f"{cluster}/{plan.service_name}")):
+            if value is None:
+                continue
+            if (what, value) in owners:
+                problems.append(
+                    f'service "{service.name}": {what} "{value}" is also service "{owners[what, value]}"\'s; '
+                    f"give each service its own (a family override, or ServiceSettings.name)"
+                )
+            owners.setdefault((what, value), service.name)
     if problems:
         raise EcsReleaseError(problems)
     return prepared

@@ -104,3 +104,14 @@ def test_declarations_are_strict():
         ServiceDeclaration(name="web", task_definition=spec_document(), stacks={})
     with pytest.raises(DeclarationError, match=r'services\[1\].name: "web" is declared twice'):
         stack_keys([declaration(), declaration()], "dev")
+
+
+def test_two_services_with_one_family_are_refused_naming_both(mocks):
+    api = declaration(name="api", image_keys={"web": "apiTag", "sidecar": "apiSidecarTag"})
+    with pytest.raises(Exception) as raised:
+        prepare_services([declaration(), api], "dev", config={**TAGS, "apiTag": "1", "apiSidecarTag": "2"})
+    assert raised.value.problems == [
+        'service "api": family "shop-web" is also service "web"\'s; give each service its own (a family override, or ServiceSettings.name)',
+        'service "api": service name "shop-web/shop-web" is also service "web"\'s; give each service its own (a family override, or ServiceSettings.name)',
+    ]
+    assert mocks.resources == []

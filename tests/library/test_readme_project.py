@@ -60,7 +60,7 @@ def project(tmp_path_factory) -> Path:
 
 
 def test_the_section_gives_a_whole_project():
-    assert sorted(project_files()) == ["Pulumi.yaml", "__main__.py", "stacks/Pulumi.dev.yaml"]
+    assert sorted(project_files()) == ["Pulumi.yaml", "__main__.py", "stacks/Pulumi.dev.yaml", "stacks/Pulumi.prod.yaml"]
 
 
 def test_the_readme_project_renders_both_services_with_the_stacks_tags(project):
@@ -94,3 +94,26 @@ def test_bad_input_in_the_readme_project_is_one_error_line(project, capsys):
     code, out, error = render_here(project, capsys, "--stack", "dev", "--set", "apiTag=not a tag")
     assert code == 2 and out == ""
     assert error.count("\n") == 1 and error.startswith("error: apiTag for stack dev ")
+
+
+def test_prod_renders_its_own_sizes_and_refuses_mutable_tags(project, capsys):
+    code, out, error = render_here(project, capsys, "--stack", "prod")
+    assert code == 0, error
+    api = json.loads(out)["billing-api-prod"]
+    assert (api["cpu"], api["memory"], api["containerDefinitions"][0]["image"].rsplit(":", 1)[1]) == ("1024", "2048", "2.2.1")
+    code, out, error = render_here(project, capsys, "--stack", "prod", "--set", "workerTag=latest")
+    assert code == 2 and error.startswith('error: service "worker": workerTag "latest" is a mutable tag')
+
+
+def test_a_typo_in_the_declarations_is_one_error_line_not_a_bug_report(project, capsys, tmp_path):
+    import shutil
+
+    copy = tmp_path / "billing"
+    shutil.copytree(project, copy)
+    main_py = copy / "__main__.py"
+    main_py.write_text(main_py.read_text().replace('"release": {"production": True}},\n            },\n        ),\n        ServiceDeclaration(',
+                                                   '"releas": {"production": True}},\n            },\n        ),\n        ServiceDeclaration(', 1))
+    assert "releas\"" in main_py.read_text()
+    code, out, error = render_here(copy, capsys, "--stack", "dev")
+    assert (code, out) == (2, "")
+    assert error.count("\n") == 1 and "ServiceDeclaration.stacks.prod.releas: Extra inputs are not permitted" in error

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import botocore.session
 import botocore.validate
@@ -220,3 +221,12 @@ def test_after_a_run_its_own_modules_are_forgotten_and_installed_ones_kept(tmp_p
     finally:
         sys.modules.pop("installed_in_project_venv", None)
         sys.path.remove(str(site))
+
+
+def test_relative_paths_in_the_program_are_the_projects_as_under_pulumi(tmp_path, monkeypatch):
+    project = copy_project(tmp_path / "project")
+    main_py = project / "__main__.py"
+    main_py.write_text("from pathlib import Path\nassert Path('Pulumi.yaml').is_file(), Path.cwd()\n" + main_py.read_text())
+    monkeypatch.chdir(tmp_path)
+    assert run_program(project, "dev")
+    assert Path.cwd() == tmp_path  # and the caller's directory is given back
