@@ -107,9 +107,10 @@ def prepare_services(
     prefixed with the service's name, before anything is registered.
     """
     from .service import check_tagged_service
+    from .service_rules import duplicate_service_problems
 
     tags = stack_image_tags(services, stack, config)
-    prepared, problems, owners = [], [], {}
+    prepared, problems, names, owners = [], [], [], {}
     for service in services:
         try:
             args = service.args(stack, tags)
@@ -121,19 +122,19 @@ def prepare_services(
             continue
         prepared.append((service.name, args))
         plan = checked.service
-        cluster = "(shared)" if plan.cluster.given else plan.cluster.arn or plan.cluster.name
-        # One family, role or service name per service: two would register revisions into one family (and prune
-        # each other's), or fight over one role or service.
-        for what, value in (("family", plan.spec.family), ("execution role", plan.task.execution_role_name),
-                            ("task role", plan.task.task_role_name), ("service name", f"{cluster}/{plan.service_name}")):
+        names.append((service.name, "the shared cluster" if plan.cluster.given else f"cluster {plan.cluster.name}", plan.service_name))
+        # One family or role per service: two would register revisions into one family (and prune each other's),
+        # or fight over one role.
+        for what, value in (("family", plan.spec.family), ("execution role", plan.task.execution_role_name), ("task role", plan.task.task_role_name)):
             if value is None:
                 continue
             if (what, value) in owners:
                 problems.append(
                     f'service "{service.name}": {what} "{value}" is also service "{owners[what, value]}"\'s; '
-                    f"give each service its own (a family override, or ServiceSettings.name)"
+                    "give each service its own (a family override in its stacks, or another family)"
                 )
             owners.setdefault((what, value), service.name)
+    problems += duplicate_service_problems(names)
     if problems:
         raise EcsReleaseError(problems)
     return prepared

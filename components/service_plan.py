@@ -10,18 +10,15 @@ they register anything.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from .errors import EcsReleaseError, TagError
 from .images import ImageReference
 from .render import Document, container_images, render_document
+from .service_rules import CLUSTER_ARN, NAME, service_rule_problems
 from .service_settings import CREATE, LOG_RETENTION_DAYS, ServiceSettings, ServiceSettingsError, TaskDefinitionSettings
 from .spec import TaskDefinitionSpec
-
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
-_CLUSTER_ARN = re.compile(r"^arn:[\w-]+:ecs:[a-z0-9-]+:\d{12}:cluster/(?P<name>[A-Za-z0-9_-]{1,255})$")
 
 
 def default_log_group(family: str) -> str:
@@ -82,25 +79,20 @@ class ServicePlan:
         return self.task.spec
 
 
-def parse_cluster(value: str | None, service_name: str, given: bool = False) -> ClusterRef | str:
-    """The cluster reference of ``settings.cluster`` (``given``: the caller passes a cluster), or a problem message."""
+def parse_cluster(value: str | None, service_name: str, given: bool = False) -> ClusterRef | None:
+    """The cluster reference of ``settings.cluster`` (``given``: the caller passes a cluster); ``None`` when it is
+    not one (:func:`settings_problems` says why)."""
     if value is None:
         return ClusterRef(create=False, name=None, given=True) if given else ClusterRef(create=True, name=service_name)
     if given:
-        return (
-            f'ServiceSettings.cluster: "{value}" is set and a cluster is passed to the component too; '
-            "leave cluster unset to use the one passed, or pass none"
-        )
+        return None
     if value == CREATE:
         return ClusterRef(create=True, name=service_name)
-    if match := _CLUSTER_ARN.match(value):
+    if match := CLUSTER_ARN.match(value):
         return ClusterRef(create=False, name=match["name"], arn=value)
-    if _NAME.match(value):
+    if NAME.match(value):
         return ClusterRef(create=False, name=value)
-    return (
-        f'ServiceSettings.cluster: "{value}" is neither "create" nor a cluster name or cluster ARN; use "create", '
-        f'a name of letters, digits, "-" and "_", or arn:aws:ecs:<region>:<account>:cluster/<name>'
-    )
+    return None
 
 
 def _with_log_defaults(spec: TaskDefinitionSpec, group: str, region: str | None) -> tuple[TaskDefinitionSpec, bool]:
@@ -187,31 +179,14 @@ def plan_task_definition(
 
 
 def settings_problems(spec: TaskDefinitionSpec, settings: ServiceSettings, cluster_given: bool = False) -> list[str]:
-    """Every problem of ``settings`` against ``spec``; empty when they fit."""
-    problems: list[str] = []
-    service_name = settings.name or spec.family
-    if not _NAME.match(service_name):
-        problems.append(f'ServiceSettings.name: "{service_name}" is not a service name; use up to 255 letters, digits, "-" and "_"')
-    cluster = parse_cluster(settings.cluster, service_name, cluster_given)
-    if isinstance(cluster, str):
-        problems.append(cluster)
-
-    compatibilities = spec.requires_compatibilities or []
-    if compatibilities and settings.launch_type not in compatibilities:
+    """Every problem of ``settings`` against ``spec``: the ECS API's service rules
+    (:mod:`components.service_rules`), then this library's own; empty when they fit."""
+    problems = service_rule_problems(spec, settings)
+    if cluster_given and settings.cluster is not None:
         problems.append(
-            f"ServiceSettings.launch_type: {settings.launch_type} is not among the task definition's "
-            f"requiresCompatibilities ({', '.join(compatibilities)}); use one of them or add {settings.launch_type} to the spec"
+            f'ServiceSettings.cluster: "{settings.cluster}" is set and a cluster is passed to the component too; '
+            "leave cluster unset to use the one passed, or pass none"
         )
-    network = settings.network
-    network_set = [field for field in ("subnets", "security_groups", "assign_public_ip") if getattr(network, field) is not None]
-    if spec.network_mode != "awsvpc" and network_set:
-        problems.append(
-            f"ServiceSettings.network: {', '.join(network_set)} set but the task definition's "
-            f"networkMode is {spec.network_mode or 'bridge'}; network settings apply to awsvpc only, remove them"
-        )
-    if network.subnets is not None and not network.subnets:
-        problems.append("ServiceSettings.network.subnets: empty list; give subnet IDs, or leave it unset for the default VPC")
-
     scaling = settings.autoscaling
     if scaling and scaling.min_tasks > scaling.max_tasks:
         problems.append(
@@ -223,23 +198,6 @@ def settings_problems(spec: TaskDefinitionSpec, settings: ServiceSettings, clust
             f"ServiceSettings.desired_count: {settings.desired_count} is outside the autoscaling range "
             f"{scaling.min_tasks}..{scaling.max_tasks}; set desired_count (the count the service starts with) within it"
         )
-
-    balancer = settings.load_balancer
-    if balancer:
-        containers = {c.name: c for c in spec.container_definitions if c.name}
-        container = containers.get(balancer.container_name)
-        if container is None:
-            problems.append(
-                f'LoadBalancerSettings.container_name: "{balancer.container_name}" is not a container of task definition '
-                f"{spec.family}; use one of: {', '.join(sorted(containers))}"
-            )
-        else:
-            ports = sorted({m.container_port for m in container.port_mappings or [] if m.container_port is not None})
-            if balancer.container_port not in ports:
-                problems.append(
-                    f'LoadBalancerSettings.container_port: {balancer.container_port} is not a containerPort of container '
-                    f'"{balancer.container_name}"; use one of: {", ".join(map(str, ports)) or "(none: add a portMapping)"}'
-                )
     return problems
 
 
@@ -253,7 +211,7 @@ def plan_service(task: TaskDefinitionPlan, settings: ServiceSettings, cluster_gi
         raise ServiceSettingsError(problems)
     service_name = settings.name or task.spec.family
     cluster = parse_cluster(settings.cluster, service_name, cluster_given)
-    assert isinstance(cluster, ClusterRef)
+    assert cluster is not None  # settings_problems refused it otherwise
     awsvpc = task.spec.network_mode == "awsvpc"
     default_vpc = awsvpc and settings.network.subnets is None
     public_ip = settings.network.assign_public_ip
@@ -264,7 +222,8 @@ def plan_service(task: TaskDefinitionPlan, settings: ServiceSettings, cluster_gi
         cluster=cluster,
         awsvpc=awsvpc,
         default_vpc=default_vpc,
-        assign_public_ip=default_vpc if public_ip is None else public_ip,
+        # The default VPC's subnets are public; only Fargate tasks can get a public IP (rule public-ip-fargate).
+        assign_public_ip=(default_vpc and settings.launch_type == "FARGATE") if public_ip is None else public_ip,
     )
 
 

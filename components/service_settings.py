@@ -124,10 +124,11 @@ class ServiceSettings(Settings):
     desired_count: int = Field(default=1, ge=0)
     """Tasks to run; with autoscaling, only the count the service starts with. Default: 1."""
 
-    minimum_healthy_percent: int = Field(default=100, ge=0, le=100)
-    """Share of desired_count that must stay running during a deployment. Default: 100."""
+    minimum_healthy_percent: int = Field(default=100, ge=0)
+    """Share of desired_count that must stay running during a deployment. Default: 100. With
+    maximum_percent it must let ECS stop or start at least one task (rule deployment-progress)."""
 
-    maximum_percent: int = Field(default=200, ge=100, le=200)
+    maximum_percent: int = Field(default=200, ge=0)
     """Upper limit on running tasks during a deployment, as a share of desired_count. Default: 200."""
 
     wait_for_steady_state: bool = True

@@ -192,7 +192,8 @@ def test_every_problem_is_reported_at_once_with_the_task_definitions(spec):
     problems = raised.value.problems
     assert len(problems) == 4
     assert problems[0].startswith('image version for container "web"')
-    assert [p.split(":")[0] for p in problems[1:]] == ["ServiceSettings.cluster", "AutoscalingSettings", "LoadBalancerSettings.container_port"]
+    # The ECS API's service rules in table order, then the library's own.
+    assert [p.split(":")[0] for p in problems[1:]] == ["ServiceSettings.cluster", "LoadBalancerSettings.container_port", "AutoscalingSettings"]
 
 
 @pytest.mark.parametrize(
@@ -205,7 +206,7 @@ def test_every_problem_is_reported_at_once_with_the_task_definitions(spec):
             lambda: LoadBalancerSettings(target_group_arn="web-tg", container_name="web", container_port=8080),
             "LoadBalancerSettings.target_group_arn: String should match pattern", id="target-group-arn",
         ),
-        pytest.param(lambda: ServiceSettings(minimum_healthy_percent=150), "ServiceSettings.minimum_healthy_percent: Input should be less than or equal to 100", id="range"),
+        pytest.param(lambda: ServiceSettings(minimum_healthy_percent=-1), "ServiceSettings.minimum_healthy_percent: Input should be greater than or equal to 0", id="range"),
     ],
 )
 def test_wrong_types_become_one_error_line(build, message):
