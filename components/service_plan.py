@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from .errors import EcsReleaseError, TagError
+from .iam_policy import reference_problems
 from .images import ImageReference
 from .render import Document, container_images, render_document
+from .rules import execution_role_problems
 from .service_rules import CLUSTER_ARN, NAME, service_rule_problems
 from .service_settings import CREATE, LOG_RETENTION_DAYS, ServiceSettings, ServiceSettingsError, TaskDefinitionSettings
 from .spec import TaskDefinitionSpec
@@ -38,9 +40,12 @@ class TaskDefinitionPlan:
     log_group: str | None
     """Name of the log group the stack creates; ``None`` when every awslogs container names its own."""
     execution_role_name: str | None
-    """Name of the execution role the stack creates; ``None`` when the spec names an executionRoleArn."""
+    """Name of the execution role the stack creates; ``None`` when the caller or the spec names one."""
     task_role_name: str | None
-    """Name of the task role the stack creates; ``None`` when the spec names one or no policies are set."""
+    """Name of the task role the stack creates; ``None`` when the caller or the spec names one, or no policies are set."""
+    execution_role: str = "created"
+    """Where the execution role comes from: ``"created"`` by the stack, the ``"spec"``'s executionRoleArn, the
+    caller's ``"argument"``, or ``"none"`` (the caller's argument is empty)."""
 
     @property
     def images(self) -> dict[str, str]:
@@ -139,21 +144,65 @@ def unversioned_problems(document: Document) -> list[str]:
     ]
 
 
+def execution_role_source(spec: TaskDefinitionSpec, execution_role_arn: Any = None) -> str:
+    """Where the execution role comes from (:attr:`TaskDefinitionPlan.execution_role`): the caller's
+    ``execution_role_arn`` (a string or an Output; ``""`` for none), else the spec's, else the stack creates one."""
+    if execution_role_arn is not None:
+        return "none" if execution_role_arn == "" else "argument"
+    return "spec" if spec.execution_role_arn else "created"
+
+
+_ROLE_NAMED = {
+    "spec": "the spec names executionRoleArn",
+    "argument": "the execution_role_arn argument names one",
+    "none": "the execution_role_arn argument is empty",
+}
+
+
+def role_problems(spec: TaskDefinitionSpec, settings: TaskDefinitionSettings, execution_role: str, task_role_given: bool = False) -> list[str]:
+    """Every problem of the roles: what needs an execution role when none will exist (rule of the task
+    execution role page), what the role the stack creates cannot grant exactly, and role settings for a role
+    the stack does not create."""
+    if execution_role == "created":
+        problems = reference_problems(spec)
+    else:
+        problems = execution_role_problems(spec, role_supplied=execution_role != "none")
+        for field in ("execution_role_statements", "secrets_kms_key_arns", "pull_through_cache_prefixes"):
+            if getattr(settings, field):
+                problems.append(
+                    f"TaskDefinitionSettings.{field}: set, but the stack creates no execution role ({_ROLE_NAMED[execution_role]}); "
+                    "grant this on that role and remove the setting, or let the stack create the role"
+                )
+    if settings.task_role_statements and (task_role_given or spec.task_role_arn):
+        problems.append(
+            "TaskDefinitionSettings.task_role_statements: set, but the stack creates no task role (the "
+            f"{'spec names taskRoleArn' if spec.task_role_arn else 'task_role_arn argument names one'}); grant them on that "
+            "role and remove the setting, or let the stack create the role"
+        )
+    return problems
+
+
 def plan_task_definition(
     spec: TaskDefinitionSpec,
     versions: Mapping[str, str],
     settings: TaskDefinitionSettings | None = None,
     region: str | None = None,
     problems: Iterable[str] = (),
+    execution_role_arn: Any = None,
+    task_role_arn: Any = None,
 ) -> TaskDefinitionPlan:
     """Validate and render ``spec`` with ``versions`` (container → tag or digest), once.
 
-    Awslogs containers that name no group log to ``/ecs/<family>``, which the plan creates.
-    Raises :class:`~components.errors.EcsReleaseError` listing ``problems`` (found earlier by the
-    caller) and every problem of the spec, the versions and ``settings``.
+    Awslogs containers that name no group log to ``/ecs/<family>``, which the plan creates. The
+    execution role is the caller's ``execution_role_arn`` (``""``: none), else the spec's, else one the
+    stack creates; the task role likewise with ``task_role_arn``. Raises
+    :class:`~components.errors.EcsReleaseError` listing ``problems`` (found earlier by the caller) and
+    every problem of the spec, the versions, the roles and ``settings``.
     """
     settings = settings or TaskDefinitionSettings()
-    problems = [*problems, *task_settings_problems(settings)]
+    execution_role = execution_role_source(spec, execution_role_arn)
+    task_role_given = task_role_arn is not None
+    problems = [*problems, *task_settings_problems(settings), *role_problems(spec, settings, execution_role, task_role_given)]
     planned, used = _with_log_defaults(spec, default_log_group(spec.family), region)
     document: Document = {}
     kind: type[EcsReleaseError] = ServiceSettingsError
@@ -173,8 +222,13 @@ def plan_task_definition(
         document=document,
         settings=settings,
         log_group=default_log_group(spec.family) if used else None,
-        execution_role_name=None if spec.execution_role_arn else _role_name(spec.family, "execution"),
-        task_role_name=None if spec.task_role_arn or not settings.task_role_policy_arns else _role_name(spec.family, "task"),
+        execution_role_name=_role_name(spec.family, "execution") if execution_role == "created" else None,
+        task_role_name=(
+            None
+            if spec.task_role_arn or task_role_given or not (settings.task_role_policy_arns or settings.task_role_statements)
+            else _role_name(spec.family, "task")
+        ),
+        execution_role=execution_role,
     )
 
 

@@ -14,12 +14,18 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import EcsReleaseError, model_problems
+from .iam_policy import PolicyStatement, pull_through_prefix_pattern
 
 CREATE = "create"
 """The ``cluster`` value that makes the stack create the cluster."""
+
+KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
+"""A KMS key ARN: the only way an IAM policy names a key (https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html)."""
 
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 """The retention periods CloudWatch Logs accepts (PutRetentionPolicy); 0 means never expire."""
@@ -103,6 +109,49 @@ class TaskDefinitionSettings(Settings):
     """Managed policies of a task role the stack creates when the spec names no taskRoleArn.
     Default: none, no task role is created.
     """
+
+    task_role_statements: list[PolicyStatement] = []
+    """IAM statements (:class:`~components.iam_policy.PolicyStatement`) of an inline policy on the task
+    role the stack creates (it creates one for them when the spec names no taskRoleArn). Default: none.
+    """
+
+    execution_role_statements: list[PolicyStatement] = []
+    """IAM statements added to the execution role the stack creates, beyond what the task needs to start
+    (which it grants by itself). Default: none.
+    """
+
+    secrets_kms_key_arns: list[str] = []
+    """Key ARNs (arn:aws:kms:<region>:<account>:key/<id>) of the customer-managed KMS keys that encrypt the
+    secrets and parameters the containers reference: the execution role the stack creates may kms:Decrypt
+    with exactly these. Default: none (AWS managed keys need no grant).
+    """
+
+    pull_through_cache_prefixes: list[str] = []
+    """Repository prefixes of the ECR pull through cache rules the images come through (``ecr-public``;
+    ``ROOT`` for a rule on the whole registry): an image in a private ECR repository under one of them may
+    be imported by the execution role the stack creates (ecr:BatchImportUpstreamImage, and
+    ecr:CreateRepository for the first pull) on exactly its repository. Default: none.
+    """
+
+    @field_validator("secrets_kms_key_arns")
+    @classmethod
+    def _key_arns(cls, arns: list[str]) -> list[str]:
+        if bad := [arn for arn in arns if not KMS_KEY_ARN.match(arn)]:
+            raise ValueError(
+                f"{', '.join(bad)}: not a KMS key ARN; write arn:aws:kms:<region>:<account>:key/<key id> "
+                "(an IAM policy cannot name a key by alias or id)"
+            )
+        return arns
+
+    @field_validator("pull_through_cache_prefixes")
+    @classmethod
+    def _prefixes(cls, prefixes: list[str]) -> list[str]:
+        if bad := [prefix for prefix in prefixes if not (2 <= len(prefix) <= 30 and pull_through_prefix_pattern().match(prefix))]:
+            raise ValueError(
+                f"{', '.join(bad)}: not a pull through cache repository prefix; ECR's are 2 to 30 lowercase letters, "
+                'digits, ".", "_", "-" and "/" (for example ecr-public), or ROOT'
+            )
+        return prefixes
 
 
 class ServiceSettings(Settings):

@@ -15,7 +15,19 @@ import pulumi
 import pulumi_aws as aws
 
 from .aws_inputs import resource_args
-from .iam_policy import EXECUTION_MANAGED_POLICY, ecs_tasks_trust_policy, execution_secrets_policy, secret_arns, secret_references
+from .iam_policy import (
+    EXECUTION_MANAGED_POLICY,
+    create_log_groups_policy,
+    created_log_groups,
+    ecs_tasks_trust_policy,
+    environment_files_policy,
+    execution_secrets_policy,
+    pull_through_policy,
+    pull_through_repositories,
+    secret_arns,
+    secret_references,
+    statements_policy,
+)
 from .service_plan import TaskDefinitionPlan, coerce, plan_task_definition
 from .service_settings import TaskDefinitionSettings
 from .spec import TaskDefinitionSpec
@@ -113,9 +125,13 @@ def register_task_definition(
     """Register, as children of ``owner``, the task definition of ``plan`` and its roles and log group.
 
     Children, each only when the plan calls for it: ``{name}-execution-role`` with the AWS managed
-    ``AmazonECSTaskExecutionRolePolicy`` (``{name}-execution-managed``) and an inline policy
-    (``{name}-execution-secrets``) reading exactly the secrets the containers reference;
-    ``{name}-task-role`` with the settings' managed policies (``{name}-task-<policy name>``);
+    ``AmazonECSTaskExecutionRolePolicy`` (``{name}-execution-managed``) and inline policies granting
+    exactly what the task needs to start (:mod:`components.iam_policy`): ``{name}-execution-secrets``
+    (the secrets the containers reference, and ``kms:Decrypt`` with their keys),
+    ``{name}-execution-files`` (S3 environment files), ``{name}-execution-images`` (images through an
+    ECR pull through cache), ``{name}-execution-logs`` (log groups awslogs creates) and
+    ``{name}-execution-statements`` (the settings' own statements); ``{name}-task-role`` with the
+    settings' managed policies (``{name}-task-<policy name>``) and statements (``{name}-task-statements``);
     ``{name}-logs``, the log group of awslogs containers that name none; and ``{name}-taskdef``,
     the ``aws.ecs.TaskDefinition`` (explicit family, ``skip_destroy=True``: a new revision leaves the
     previous one ACTIVE as a rollback target). A role ARN given here or in the spec is used as is.
@@ -123,7 +139,15 @@ def register_task_definition(
     """
     options = options or parented(owner)
     trust = json.dumps(ecs_tasks_trust_policy(), sort_keys=True)
-    spec = plan.spec
+    spec, settings = plan.spec, plan.settings
+
+    def inline_policy(child: str, role: aws.iam.Role, policy: Any) -> None:
+        """``policy``, a document or an Output of one, as the inline policy ``child`` of ``role``."""
+        if isinstance(policy, pulumi.Output):
+            document = policy.apply(lambda value: json.dumps(value, sort_keys=True))
+        else:
+            document = json.dumps(policy, sort_keys=True)
+        aws.iam.RolePolicy(child, role=role.name, policy=document, opts=options("roles", aws.iam.RolePolicy, child))
 
     execution_role = task_role = log_group = None
     if execution_role_arn is None and plan.execution_role_name:
@@ -133,23 +157,31 @@ def register_task_definition(
         aws.iam.RolePolicyAttachment(
             child, role=execution_role.name, policy_arn=EXECUTION_MANAGED_POLICY, opts=options("roles", aws.iam.RolePolicyAttachment, child)
         )
+        context = account_context(owner)
         if secret_references(spec):
-            child = f"{name}-execution-secrets"
-            aws.iam.RolePolicy(
-                child,
-                role=execution_role.name,
-                policy=account_context(owner).apply(lambda ctx: json.dumps(execution_secrets_policy(secret_arns(spec, *ctx)), sort_keys=True)),
-                opts=options("roles", aws.iam.RolePolicy, child),
+            keys = settings.secrets_kms_key_arns
+            inline_policy(f"{name}-execution-secrets", execution_role, context.apply(lambda ctx: execution_secrets_policy(secret_arns(spec, *ctx), keys)))
+        if files := environment_files_policy(spec):
+            inline_policy(f"{name}-execution-files", execution_role, files)
+        if repositories := pull_through_repositories(spec, settings.pull_through_cache_prefixes):
+            inline_policy(f"{name}-execution-images", execution_role, context.apply(lambda ctx: pull_through_policy(repositories, ctx[2])))
+        if created_log_groups(spec, ""):
+            inline_policy(
+                f"{name}-execution-logs", execution_role, context.apply(lambda ctx: create_log_groups_policy(created_log_groups(spec, ctx[0]), ctx[1], ctx[2]))
             )
+        if statements := statements_policy(settings.execution_role_statements):
+            inline_policy(f"{name}-execution-statements", execution_role, statements)
         execution_role_arn = execution_role.arn
     if task_role_arn is None and plan.task_role_name:
         child = f"{name}-task-role"
         task_role = aws.iam.Role(child, name=plan.task_role_name, assume_role_policy=trust, opts=options("roles", aws.iam.Role, child))
-        for policy_arn in plan.settings.task_role_policy_arns or []:  # named by policy: reordering replaces nothing
+        for policy_arn in settings.task_role_policy_arns or []:  # named by policy: reordering replaces nothing
             child = f"{name}-task-{policy_arn.rsplit('/', 1)[-1]}"
             aws.iam.RolePolicyAttachment(
                 child, role=task_role.name, policy_arn=policy_arn, opts=options("roles", aws.iam.RolePolicyAttachment, child)
             )
+        if statements := statements_policy(settings.task_role_statements):
+            inline_policy(f"{name}-task-statements", task_role, statements)
         task_role_arn = task_role.arn
     if plan.log_group:
         child = f"{name}-logs"
@@ -207,7 +239,10 @@ class TaggedTaskDefinition(pulumi.ComponentResource):
         problems: list[str] = []
         settings = coerce(TaskDefinitionSettings, args.get("task"), "", problems)
         spec = spec_from_value(args["spec"], "spec")  # raises SpecFileError naming every bad field
-        plan = plan_task_definition(spec, args.get("versions") or {}, settings, problems=problems)
+        plan = plan_task_definition(
+            spec, args.get("versions") or {}, settings, problems=problems,
+            execution_role_arn=args.get("execution_role_arn"), task_role_arn=args.get("task_role_arn"),
+        )
         super().__init__(TYPE_TOKEN, name, None, opts)
 
         children = register_task_definition(self, name, plan, args.get("execution_role_arn"), args.get("task_role_arn"))
