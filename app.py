@@ -135,7 +135,9 @@ WEB = ServiceDeclaration(
     name="web",
     task_definition=web_task_definition,
     image_keys={"migrate": "webTag"},  # the init container runs the web image; web → webTag and xray → xrayTag by default
-    defaults={"task": {"task_role_policy_arns": [XRAY_WRITE_ACCESS]}},
+    # The X-Ray image comes through the registry's pull through cache rule for ECR Public (prefix ecr-public):
+    # its execution role may import it into that cached repository.
+    defaults={"task": {"task_role_policy_arns": [XRAY_WRITE_ACCESS], "pull_through_cache_prefixes": ["ecr-public"]}},
     stacks={
         "dev": {
             "service": ServiceSettings(desired_count=1, minimum_healthy_percent=0, rollout_timeout_seconds=900),

@@ -61,7 +61,7 @@ class TaggedServiceArgs(TypedDict):
     """The service's settings (:class:`~components.service_settings.ServiceSettings`). Default: one
     Fargate task in the default VPC, rolling deployment with circuit breaker and rollback."""
     task: NotRequired[Union[TaskDefinitionSettings, Mapping[str, Any]]]
-    """Task role policies and log retention (:class:`~components.service_settings.TaskDefinitionSettings`).
+    """The roles' policies and statements and the log retention (:class:`~components.service_settings.TaskDefinitionSettings`).
     Default: no task role, logs kept 30 days."""
     release: NotRequired[Union[ReleasePolicy, Mapping[str, Any]]]
     """Mutable-tag refusal, digest pinning and revisions kept (:class:`~components.pinning.ReleasePolicy`).
@@ -155,7 +155,9 @@ class TaggedService(pulumi.ComponentResource):
 
     - the task definition's (:func:`components.task_definition.register_task_definition`):
       ``{name}-execution-role``, ``{name}-execution-managed``, ``{name}-execution-secrets``,
-      ``{name}-task-role``, ``{name}-task-<policy>``, ``{name}-logs``, ``{name}-taskdef``;
+      ``{name}-execution-files``, ``{name}-execution-images``, ``{name}-execution-logs``,
+      ``{name}-execution-statements``, ``{name}-task-role``, ``{name}-task-<policy>``,
+      ``{name}-task-statements``, ``{name}-logs``, ``{name}-taskdef``;
     - ``{name}-cluster`` when the service creates its cluster;
     - ``{name}-service``, the ``aws.ecs.Service`` (task definition by full revision ARN, circuit
       breaker with rollback, ``desired_count`` ignored when autoscaling);

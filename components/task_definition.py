@@ -47,11 +47,11 @@ class TaggedTaskDefinitionArgs(TypedDict):
     """Container name → image tag or ``sha256:`` digest. Every container needs one unless its spec
     image has one. Required."""
     task: NotRequired[Union[TaskDefinitionSettings, Mapping[str, Any]]]
-    """Task role policies and log retention (:class:`~components.service_settings.TaskDefinitionSettings`).
+    """The roles' policies and statements and the log retention (:class:`~components.service_settings.TaskDefinitionSettings`).
     Default: no task role, logs kept 30 days."""
     execution_role_arn: NotRequired[pulumi.Input[Optional[str]]]
-    """Execution role ARN to register instead of the spec's or a created one. Default: the spec's,
-    else a role the component creates."""
+    """Execution role ARN to register instead of the spec's or a created one; ``""`` registers none (refused
+    when the task needs one). Default: the spec's, else a role the component creates."""
     task_role_arn: NotRequired[pulumi.Input[Optional[str]]]
     """Task role ARN to register instead of the spec's or a created one. Default: the spec's, else a
     role created for ``task.task_role_policy_arns``, else none."""

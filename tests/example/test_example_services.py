@@ -112,10 +112,16 @@ def test_each_stack_creates_the_service_its_roles_and_log_group(stack, cluster, 
     assert one(mocks, SERVICE, "worker")["cluster"] == cluster
     assert numbers(one(mocks, LOG_GROUP)) == {"name": f"/ecs/{family}", "retentionInDays": retention}
     assert not [r for r in mocks.resources if r.type == LOG_GROUP and r.name.startswith("worker-")]  # its group is set per stack
-    policy = json.loads(one(mocks, ROLE_POLICY)["policy"])
-    assert {s["Sid"]: s["Resource"] for s in policy["Statement"]} == {
-        "ReadParameters": [f"arn:aws:ssm:eu-west-1:123456789012:parameter/shop/{stack}/database-url"],
-        "ReadSecrets": [f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/{stack}/session-AbCdEf"],
+    policies = {r.name: json.loads(r.inputs["policy"]) for r in mocks.resources if r.type == ROLE_POLICY and r.name.startswith("web-")}
+    assert {name: {s["Sid"]: s["Resource"] for s in policy["Statement"]} for name, policy in policies.items()} == {
+        "web-execution-secrets": {
+            "ReadParameters": [f"arn:aws:ssm:eu-west-1:123456789012:parameter/shop/{stack}/database-url"],
+            "ReadSecrets": [f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/{stack}/session-AbCdEf"],
+        },
+        # The X-Ray sidecar comes through the pull through cache: its execution role may import exactly that repository.
+        "web-execution-images": {
+            "PullThroughCache": ["arn:aws:ecr:eu-west-1:123456789012:repository/ecr-public/xray/aws-xray-daemon"],
+        },
     }
     task_definition = one(mocks, TASK_DEFINITION_TYPE)
     assert task_definition["executionRoleArn"] == f"arn:aws:iam::123456789012:role/{family}-execution"
