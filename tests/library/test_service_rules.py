@@ -144,3 +144,17 @@ def test_a_program_with_two_services_of_one_name_in_one_cluster_is_refused():
     ]
     declarations[1] = declared("api", "shop-api")
     assert [name for name, _ in prepare_services(declarations, "dev", shared_cluster=True, config=config)] == ["web", "api"]
+
+
+def test_the_readme_lists_every_rule_with_its_source():
+    from pathlib import Path
+
+    from components.rules import RULES
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Rules checked before anything exists", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("|")[1].strip(" `"): line for line in section.splitlines() if line.startswith("| `")}
+    for each in (*RULES, *SERVICE_RULES):
+        assert each.id in rows, f"{each.id} is missing from the README's rules"
+        assert f"]({each.source})" in rows[each.id], f"{each.id}: the README cites another source"
+    assert service_rules_module.SERVICE_NAME_UNIQUE in rows["service-name-unique"]
