@@ -158,3 +158,17 @@ def test_the_readme_lists_every_rule_with_its_source():
         assert each.id in rows, f"{each.id} is missing from the README's rules"
         assert f"]({each.source})" in rows[each.id], f"{each.id}: the README cites another source"
     assert service_rules_module.SERVICE_NAME_UNIQUE in rows["service-name-unique"]
+
+
+def test_service_and_task_definition_problems_are_one_error_before_anything_exists(mocks):
+    from components.service import TaggedService
+
+    document = spec_document()
+    document["containerDefinitions"][0]["healthCheck"] = {"command": ["CMD", "true"], "retries": 11}
+    with pytest.raises(EcsReleaseError) as raised:
+        TaggedService("web", {"task_definition": document, "image_tags": {"web": "1.0", "sidecar": "2.0"},
+                              "service": {"network": {"subnets": subnets(17)}}})
+    assert [problem.split(":", 1)[0] for problem in raised.value.problems] == [
+        "containerDefinitions[web].healthCheck.retries", "ServiceSettings.network.subnets",
+    ]
+    assert mocks.resources == []
