@@ -111,7 +111,8 @@ def test_two_services_with_one_family_are_refused_naming_both(mocks):
     with pytest.raises(Exception) as raised:
         prepare_services([declaration(), api], "dev", config={**TAGS, "apiTag": "1", "apiSidecarTag": "2"})
     assert raised.value.problems == [
-        'service "api": family "shop-web" is also service "web"\'s; give each service its own (a family override, or ServiceSettings.name)',
-        'service "api": service name "shop-web/shop-web" is also service "web"\'s; give each service its own (a family override, or ServiceSettings.name)',
+        'service "api": family "shop-web" is also service "web"\'s; give each service its own (a family override in its stacks, or another family)',
+        'service "api": ServiceSettings.name: "shop-web" is also the name of service "web" in cluster shop-web; service names are unique '
+        "within a cluster: give one of them another name",
     ]
     assert mocks.resources == []
