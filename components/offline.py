@@ -113,7 +113,8 @@ def run_program(
 
     set_mocks(mocks, project=project, stack=stack, preview=False)
     set_all_config(config)
-    if str(project_dir) not in sys.path:
+    added_to_path = str(project_dir) not in sys.path  # the program imports its own modules (its app) from there
+    if added_to_path:
         sys.path.insert(0, str(project_dir))
     main = project_dir / "__main__.py"
     loaded = set(sys.modules)
@@ -131,6 +132,8 @@ def run_program(
         gc.set_threshold(*collector[1])
         (gc.enable if collector[0] else gc.disable)()
         os.chdir(caller_directory)
+        if added_to_path and str(project_dir) in sys.path:
+            sys.path.remove(str(project_dir))
     return list(mocks.resources)
 
 

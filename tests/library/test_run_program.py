@@ -230,3 +230,9 @@ def test_relative_paths_in_the_program_are_the_projects_as_under_pulumi(tmp_path
     monkeypatch.chdir(tmp_path)
     assert run_program(project, "dev")
     assert Path.cwd() == tmp_path  # and the caller's directory is given back
+
+
+def test_the_caller_gets_its_import_path_back():
+    before = list(sys.path)
+    assert run_program(PROJECT, "dev")
+    assert sys.path == before
