@@ -20,6 +20,8 @@ from typing import Any, Iterable, Mapping
 import pulumi
 from pulumi.runtime import Mocks, MockCallArgs, MockResourceArgs, set_all_config, set_mocks
 from pulumi.runtime.mocks import run_pulumi_func
+from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
+from pulumi.runtime.settings import get_root_resource, set_root_resource
 from pulumi.runtime.sync_await import _sync_await
 
 from .errors import EcsReleaseError, StackConfigError
@@ -111,6 +113,7 @@ def run_program(
         config[key if ":" in key else f"{project}:{key}"] = value
     mocks = mocks or RecordingMocks(region=str(config.get("aws:region", "us-east-1")))
 
+    set_root_resource(None)  # a new root stack for each run: its exports are this program's only (stack_outputs)
     set_mocks(mocks, project=project, stack=stack, preview=False)
     set_all_config(config)
     added_to_path = str(project_dir) not in sys.path  # the program imports its own modules (its app) from there
@@ -135,6 +138,22 @@ def run_program(
         if added_to_path and str(project_dir) in sys.path:
             sys.path.remove(str(project_dir))
     return list(mocks.resources)
+
+
+def stack_outputs() -> dict[str, Any]:
+    """The stack outputs (``pulumi.export``) of the last :func:`run_program`, resolved.
+
+    A secret output is wrapped as Pulumi's wire format wraps a secret input
+    (``{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": …}``),
+    so that inputs and outputs read alike.
+    """
+    root = get_root_resource()
+    outputs: dict[str, Any] = {}
+    for name, value in dict(getattr(root, "outputs", None) or {}).items():
+        output = pulumi.Output.from_input(value)
+        resolved = _sync_await(output.future())
+        outputs[name] = {_special_sig_key: _special_secret_sig, "value": resolved} if _sync_await(output.is_secret()) else resolved
+    return outputs
 
 
 def _forget_project_modules(project_dir: Path, names: set[str]) -> None:

@@ -236,3 +236,21 @@ def test_the_caller_gets_its_import_path_back():
     before = list(sys.path)
     assert run_program(PROJECT, "dev")
     assert sys.path == before
+
+
+def test_each_run_has_its_own_stack_outputs_resolved_and_secrets_marked(tmp_path):
+    """``stack_outputs`` holds the exports of the last run only (each run gets a new root stack), resolved."""
+    from components.offline import stack_outputs
+
+    run_program(PROJECT, "prod")
+    assert sorted(stack_outputs()) == ["api", "jobs"]
+    assert stack_outputs()["api"]["imageTags"] == {"api": "2.0.0", "migrate": "2.0.0"}
+    assert stack_outputs()["api"]["taskDefinitionArn"] == "arn:aws:ecs:eu-west-1:123456789012:task-definition/fixture-api-prod:1"
+    project = copy_project(tmp_path / "project")
+    main_py = project / "__main__.py"
+    main_py.write_text(main_py.read_text().replace("pulumi.export(name, {", "pulumi.export(f'{name}-only', {")
+                       + "\npulumi.export('token', pulumi.Output.secret('s3cr3t'))\n")
+    run_program(project, "dev")
+    outputs = stack_outputs()
+    assert sorted(outputs) == ["api-only", "jobs-only", "token"]  # nothing left over from the run before
+    assert outputs["token"] == {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "s3cr3t"}
