@@ -1,8 +1,8 @@
 """``ecs-release`` (or ``python -m components``): render what a stack or a task-definition file registers.
 
-Release workflow: ``diff`` and ``check`` (exit status 1 when something differs) and ``promote``;
-see :mod:`components.release_diff` and :mod:`components.promote`. Every command works on the
-Pulumi project in ``--project-dir`` (default: the current directory).
+Release workflow: ``diff`` and ``check`` (exit status 1 when something differs), ``changed-stacks``
+(for CI) and ``promote``; see :mod:`components.release_diff` and :mod:`components.promote`. Every
+command works on the Pulumi project in ``--project-dir`` (default: the current directory).
 Every user error ends as one ``error: …`` line on stderr with exit status 2; an unexpected
 internal failure (a bug) as one ``error: internal error …`` line with exit status 3.
 """
@@ -89,6 +89,8 @@ def _release_parsers(commands, project: argparse.ArgumentParser) -> None:
     check = commands.add_parser("check", parents=[project], help="exit 1 if anything but image tags or digests changed since a git ref")
     check.add_argument("--stack", required=True, help="the stack to check")
     check.add_argument("--against-ref", required=True, metavar="GIT_REF", help="the git ref to compare with (e.g. origin/main)")
+    changed = commands.add_parser("changed-stacks", parents=[project], help="print the stacks whose stack file changed since a git ref, one a line")
+    changed.add_argument("--against-ref", required=True, metavar="GIT_REF", help="the git ref to compare with (e.g. origin/main)")
     promote = commands.add_parser("promote", parents=[project], help="copy image tags from one stack file to another")
     promote.add_argument("--from", dest="source", required=True, metavar="STACK", help="the stack whose tags are copied")
     promote.add_argument("--to", dest="target", required=True, metavar="STACK", help="the stack file that is edited")
@@ -103,9 +105,11 @@ class _Exit(str):
 
 
 def _release(args: argparse.Namespace) -> str:
-    from .release_diff import check_command, diff_command
+    from .release_diff import changed_stacks, check_command, diff_command
 
-    if args.command == "promote":
+    if args.command == "changed-stacks":
+        text, code = "\n".join(changed_stacks(args.project_dir, args.against_ref)), 0
+    elif args.command == "promote":
         from .promote import promote_command
 
         text, code = promote_command(args.project_dir, args.source, args.target, args.only, dry_run=args.dry_run)

@@ -1,21 +1,40 @@
-"""What a deploy changes: a structural diff of two renders, and the tag-only guard.
+"""What a deploy changes, resource by resource, and the tag-only guard.
 
-``diff`` and ``check`` compare what a stack registers now (``render --stack``, with its stack
-file and ``--set`` overrides) with another side: the same stack at a git ref, or another stack.
+``diff`` and ``check`` compare two *records* of a stack: every resource its program registers
+under the Pulumi SDK's mock runtime (type, logical name and inputs, as
+:func:`components.offline.run_program` records them) and the stack's outputs. One side is what the
+stack registers now (its stack file, plus ``--set`` for ``diff``); the other is the same stack at a
+git ref, or another stack.
 
-* **Matching.** At a git ref the families are the same stack's, so task definitions are matched
-  by family. Between two stacks families differ (``shop-web-staging`` vs ``shop-web-prod``), so
-  they are matched by the program's logical resource name (``web-taskdef``).
-* **Image lines.** A container's image change is one line,
-  ``web  <repository>  1.4.1 → 1.4.2``; a pinned image shows its tag and a short digest,
-  ``1.4.1 (sha256:1116118ef82e)``. The ``image.<container>.tag``/``.digest`` tags of the task
-  definition only record the image, so they are not listed again.
-* **Other changes** are ``path: old → new`` lines: ``containerDefinitions[web].cpu: 256 → 512``.
-  Lists of named objects (containers, environment, secrets, volumes, port mappings) are matched
-  by name, tags by key, other lists by position; ``(absent)`` marks a side without the value.
-* **Rendering at a git ref** runs ``python -m components render --stack`` of that ref's tree
-  (``git archive``, extracted into a temporary directory) in its own process, so its program,
-  ``app`` and ``components`` are the ones of that commit, not this tree's.
+* **Matching.** Resources are matched by logical name (``web-service``, ``web-taskdef``), on both
+  kinds of side; the stack's outputs by export name.
+* **Normalized values.** Numbers the mock runtime hands back as floats are integers again; an input
+  holding a JSON string (``containerDefinitions``, an IAM policy) is parsed; an IAM policy's
+  statements become one grant per action, resource and principal (``Allow ssm:GetParameters on
+  arn:…``), compared as a set; a secret is compared but shown as ``[secret]``; the ARN of a revision
+  of a task definition the side registers reads "(revision of web-taskdef)": a tag bump registers a
+  new revision, which the service, its rollout wait and its retention then point to.
+* **Image lines.** A container's image change is one line, ``web  <repository>  1.4.1 → 1.4.2``; a
+  pinned image shows its tag and a short digest, ``1.4.1 (sha256:1116118ef82e)``. The
+  ``image.<container>.tag``/``.digest`` tags of the task definition and outputs that repeat an image,
+  tag or digest only record the image, so they are not listed again.
+* **Other changes** are ``path: old → new`` lines: ``web-service.desiredCount: 3 → 5``. Lists of
+  named objects (containers, environment, secrets, volumes, port mappings) are matched by name,
+  tags by key, other lists by position; a list of plain values that only gained (lost) items shows
+  each as ``[+]`` (``[-]``); ``(absent)`` marks a side without the value. An added resource is its
+  type and every input, ``(absent) → …``.
+* **A side at a git ref** is recorded by that commit's own code: the ref's tree (``git archive``,
+  extracted into a temporary directory) runs ``run_program`` in its own process, so its program,
+  its modules and its ``components`` (when the tree has them) are the ones of that commit.
+* **The side now** is recorded in this process while nothing but stack files changed since the ref
+  (the program then is the ref's, reviewed code). Otherwise it is recorded in its own process too:
+  a changed program, or a changed library in the tree, runs there and cannot alter the verdict of
+  the process that judges it (:func:`check_command`).
+
+``check`` passes only when nothing but image tags changed since the ref: no file other than a stack
+file (``git diff --name-status REF`` and untracked files), in the stack files nothing but the
+values of the project's keys (the image tags: the program refuses any other key of its
+namespace), and in the records nothing but images and what follows from them.
 """
 
 from __future__ import annotations
@@ -24,6 +43,8 @@ import contextlib
 import io
 import json
 import os
+import posixpath
+import re
 import signal
 import subprocess
 import sys
@@ -37,13 +58,165 @@ from typing import Any, Iterator, Mapping
 from .errors import EcsReleaseError
 from .images import ImageReference
 
-Document = dict[str, Any]
+Record = dict[str, Any]
+"""``{"resources": [{"type", "name", "inputs"}, …], "outputs": {…}}``: what a program registered and exported."""
 ABSENT = "(absent)"
+TASK_DEFINITION_TYPE = "aws:ecs/taskDefinition:TaskDefinition"
 _IMAGE_TAG_PREFIX = "image."
+_SECRET_SIG_KEY, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
+"""How Pulumi's wire format marks a secret value: ``{sig key: secret sig, "value": …}``."""
+_TASK_DEFINITION_ARN = re.compile(r"arn:[\w-]+:ecs:[\w-]+:\d{12}:task-definition/(?P<family>[A-Za-z0-9_-]+):\d+")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class ReleaseDiffError(EcsReleaseError):
-    """The other side of a diff cannot be rendered: unknown git ref, no git repository, bad program there."""
+    """A side of a diff cannot be recorded: unknown git ref, no git repository, bad program there."""
+
+
+# --- normalized values ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret value: compared like any other, shown as ``[secret]``."""
+
+    value: Any
+
+    def __str__(self) -> str:
+        return "[secret]"
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The ARN of a revision of the task definition registered as ``resource`` on the same side."""
+
+    resource: str
+
+    def __str__(self) -> str:
+        return f"(revision of {self.resource})"
+
+
+@dataclass(frozen=True)
+class Grants:
+    """The statements of an IAM policy document, one text per action, resource and principal; a set."""
+
+    items: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return "; ".join(self.items)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _principals(value: Any, negated: bool) -> list[str]:
+    prefix = "for all but" if negated else "for"
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        return [f"{prefix} {item}" for item in _as_list(value)]
+    return [f"{prefix} {kind} {item}" for kind, items in sorted(value.items()) for item in _as_list(items)]
+
+
+def _statement_grants(statement: Any) -> list[str]:
+    """``Allow ssm:GetParameters on arn:…`` for each action × resource × principal of one statement."""
+    if not isinstance(statement, dict):
+        return [_compact(statement)]
+    actions = [str(a) for a in _as_list(statement.get("Action"))] + [f"all but {a}" for a in _as_list(statement.get("NotAction"))]
+    resources = [f"on {r}" for r in _as_list(statement.get("Resource"))] + [f"on all but {r}" for r in _as_list(statement.get("NotResource"))]
+    principals = _principals(statement.get("Principal"), False) + _principals(statement.get("NotPrincipal"), True)
+    known = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal"}
+    rest = {key: value for key, value in statement.items() if key not in known}  # Condition, and anything unexpected
+    suffix = (f" with {_compact(rest)}" if rest else "") + (f" (Sid {statement['Sid']})" if "Sid" in statement else "")
+    effect = str(statement.get("Effect", "(no Effect)"))
+    return [
+        " ".join(part for part in (effect, action, resource, principal) if part) + suffix
+        for action in actions or ["(no Action)"]
+        for resource in resources or [""]
+        for principal in principals or [""]
+    ]
+
+
+def _policy(document: dict[str, Any]) -> dict[str, Any]:
+    grants = [grant for statement in _as_list(document["Statement"]) for grant in _statement_grants(statement)]
+    return {**{key: value for key, value in document.items() if key != "Statement"}, "Statement": Grants(tuple(sorted(set(grants))))}
+
+
+def _normalize(value: Any, families: Mapping[str, str], parse_json: bool = False) -> Any:
+    """``value`` as compared: integral floats as ints, secrets and task-definition revisions as markers,
+    JSON strings parsed when ``parse_json`` (a resource's top-level inputs), IAM policy documents as grants."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        if value.get(_SECRET_SIG_KEY) == _SECRET_SIG:
+            return Secret(_normalize(value.get("value"), families, parse_json))
+        return {key: _normalize(item, families) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_normalize(item, families) for item in value]
+    if isinstance(value, str):
+        if parse_json and value[:1] in ("{", "["):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                return value
+            parsed = _normalize(parsed, families)
+            return _policy(parsed) if isinstance(parsed, dict) and "Statement" in parsed else parsed
+        match = _TASK_DEFINITION_ARN.fullmatch(value)
+        if match and match["family"] in families:
+            return Revision(families[match["family"]])
+    return value
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One registered resource, its inputs normalized."""
+
+    type: str
+    inputs: dict[str, Any]
+
+
+@dataclass
+class Side:
+    """A record, normalized: resources by logical name, outputs, and every image text (reference, tag, digest)."""
+
+    resources: dict[str, Resource]
+    outputs: dict[str, Any]
+    image_values: set[str] = field(default_factory=set)
+
+
+def side_from_record(record: Record) -> Side:
+    """Normalize a record (see the module docstring)."""
+    raw = list(record.get("resources", []))
+    families = {
+        str(r["inputs"].get("family")): r["name"] for r in raw if r["type"] == TASK_DEFINITION_TYPE and "family" in r["inputs"]
+    }
+    names = [r["name"] for r in raw]
+    resources: dict[str, Resource] = {}
+    for r in raw:
+        label = r["name"] if names.count(r["name"]) == 1 else f"{r['name']} [{r['type']}]"  # one name, two types
+        inputs = {key: _normalize(value, families, parse_json=True) for key, value in r["inputs"].items()}
+        resources[label] = Resource(r["type"], inputs)
+    side = Side(resources, _normalize(dict(record.get("outputs") or {}), families))
+    for resource in side.resources.values():
+        if resource.type != TASK_DEFINITION_TYPE:
+            continue
+        for container in _containers(resource.inputs):
+            image = container.get("image")
+            if isinstance(image, str):
+                reference = ImageReference.parse(image)
+                side.image_values |= {image, *(v for v in (reference.tag, reference.digest) if v)}
+        side.image_values |= {v for k, v in _release_tags(resource.inputs).items() if isinstance(v, str)}
+    return side
+
+
+# --- comparing ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -55,6 +228,14 @@ class Change:
     new: Any
 
     def line(self, prefix: str = "") -> str:
+        """``path: old → new``; an added (removed) item of a list or set, ``path[+]: new`` (``path[-]: old``);
+        an added, removed or retyped resource (``path`` ``""``), ``added: <type>`` (``removed: …``, ``type: a → b``)."""
+        if not self.path:
+            if self.old is None or self.new is None:
+                return f"{prefix}{'added' if self.old is None else 'removed'}: {_show(self.new if self.old is None else self.old)}"
+            return f"{prefix}type: {_show(self.old)} → {_show(self.new)}"
+        if self.path.endswith(("[+]", "[-]")):
+            return f"{prefix}{self.path}: {_show(self.new if self.path.endswith('[+]') else self.old)}"
         return f"{prefix}{self.path}: {_show(self.old)} → {_show(self.new)}"
 
 
@@ -69,23 +250,37 @@ class ImageChange:
 
 
 @dataclass
-class TaskDefinitionDiff:
-    """Every difference of one matched task definition."""
+class ResourceDiff:
+    """Every difference of one matched resource (or of the stack's outputs, labelled ``stack outputs``)."""
 
     label: str
     images: list[ImageChange] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    users: list[str] = field(default_factory=list)
+    """Resources that point to this task definition's revision (a ref diff only): they move to the new one."""
 
     def __bool__(self) -> bool:
         return bool(self.images or self.changes)
 
 
+OUTPUTS = "stack outputs"
+
+
 def _show(value: Any) -> str:
     if value is None:
         return ABSENT
+    if isinstance(value, (Secret, Revision, Grants)):
+        return str(value)
     if isinstance(value, str) and value and value.strip() == value:
         return value
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _compact(value)
+
+
+def _key_path(path: str, key: Any) -> str:
+    key = str(key)
+    if _IDENTIFIER.fullmatch(key):
+        return f"{path}.{key}" if path else key
+    return f"{path}[{key}]"
 
 
 def _list_keys(items: list[Any]) -> list[str] | None:
@@ -98,14 +293,25 @@ def _list_keys(items: list[Any]) -> list[str] | None:
     return None
 
 
+def _is_subsequence(short: list[Any], long: list[Any]) -> bool:
+    remaining = iter(long)
+    return all(any(item == other for other in remaining) for item in short)
+
+
 def _walk(path: str, old: Any, new: Any, out: list[Change]) -> None:
     if old == new:
+        return
+    if isinstance(old, Grants) or isinstance(new, Grants):
+        old_items = old.items if isinstance(old, Grants) else ()
+        new_items = new.items if isinstance(new, Grants) else ()
+        out += [Change(f"{path}[-]", item, None) for item in old_items if item not in new_items]
+        out += [Change(f"{path}[+]", None, item) for item in new_items if item not in old_items]
         return
     if old is None and isinstance(new, list) or new is None and isinstance(old, list):
         old, new = old or [], new or []  # a list one side lacks: list its items, not the whole list
     if isinstance(old, dict) and isinstance(new, dict):
-        for key in sorted(set(old) | set(new)):
-            _walk(f"{path}.{key}" if path else key, old.get(key), new.get(key), out)
+        for key in sorted(set(old) | set(new), key=str):
+            _walk(_key_path(path, key), old.get(key), new.get(key), out)
         return
     if isinstance(old, list) and isinstance(new, list):
         old_keys, new_keys = _list_keys(old), _list_keys(new)
@@ -116,8 +322,13 @@ def _walk(path: str, old: Any, new: Any, out: list[Change]) -> None:
             for key in old_keys + [k for k in new_keys if k not in old_by]:
                 _walk(f"{path}[{key}]", old_by.get(key), new_by.get(key), out)
             return
-        if not any(isinstance(item, (dict, list)) for item in old + new):  # a list of scalars is one value
-            out.append(Change(path, old, new))
+        if not any(isinstance(item, (dict, list)) for item in old + new):  # a list of plain values
+            if len(new) > len(old) and _is_subsequence(old, new) and len(set(map(_compact, new))) == len(new):
+                out += [Change(f"{path}[+]", None, item) for item in new if item not in old]
+            elif len(old) > len(new) and _is_subsequence(new, old) and len(set(map(_compact, old))) == len(old):
+                out += [Change(f"{path}[-]", item, None) for item in old if item not in new]
+            else:
+                out.append(Change(path, old, new))
             return
         for index in range(max(len(old), len(new))):
             _walk(f"{path}[{index}]", old[index] if index < len(old) else None, new[index] if index < len(new) else None, out)
@@ -125,61 +336,112 @@ def _walk(path: str, old: Any, new: Any, out: list[Change]) -> None:
     out.append(Change(path, old, new))
 
 
-def _release_tags(document: Document) -> dict[str, str]:
-    return {t.get("key", ""): t.get("value", "") for t in document.get("tags", []) if t.get("key", "").startswith(_IMAGE_TAG_PREFIX)}
+def _containers(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    containers = inputs.get("containerDefinitions")
+    return [c for c in containers if isinstance(c, dict)] if isinstance(containers, list) else []
 
 
-def _version_text(image: str, tags: Mapping[str, str], container: str) -> str:
+def _release_tags(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    tags = inputs.get("tags")
+    return {k: v for k, v in tags.items() if str(k).startswith(_IMAGE_TAG_PREFIX)} if isinstance(tags, dict) else {}
+
+
+def _version_text(image: str, tags: Mapping[str, Any], container: str) -> str:
     reference = ImageReference.parse(image)
     recorded_tag = tags.get(f"image.{container}.tag")
     if reference.digest:
         short = reference.digest[: len("sha256:") + 12]
-        tag = reference.tag or recorded_tag
+        tag = reference.tag or (recorded_tag if isinstance(recorded_tag, str) else None)
         return f"{tag} ({short})" if tag else short
     return reference.tag or "(no tag)"
 
 
-def _without_release_records(document: Document) -> Document:
-    """The document without images and without the tags that only record images."""
-    document = json.loads(json.dumps(document))
-    for container in document.get("containerDefinitions", []):
-        container.pop("image", None)
-    if "tags" in document:
-        document["tags"] = [t for t in document["tags"] if not t.get("key", "").startswith(_IMAGE_TAG_PREFIX)]
-        if not document["tags"]:
-            del document["tags"]
-    return document
+def _without_release_records(inputs: dict[str, Any], containers: set[Any]) -> dict[str, Any]:
+    """Task-definition inputs without the images of ``containers`` and without the tags that only record them."""
+    inputs = dict(inputs)
+    if isinstance(inputs.get("containerDefinitions"), list):
+        inputs["containerDefinitions"] = [
+            {k: v for k, v in c.items() if k != "image"} if isinstance(c, dict) and c.get("name") in containers else c
+            for c in inputs["containerDefinitions"]
+        ]
+    if isinstance(inputs.get("tags"), dict):
+        recorded = {f"{_IMAGE_TAG_PREFIX}{name}.{what}" for name in containers for what in ("tag", "digest")}
+        inputs["tags"] = {k: v for k, v in inputs["tags"].items() if k not in recorded} or None
+    return inputs
 
 
-def diff_documents(label: str, old: Document | None, new: Document | None) -> TaskDefinitionDiff:
-    """Image changes and every other change between two RegisterTaskDefinition documents."""
-    result = TaskDefinitionDiff(label)
-    if old is None or new is None:
-        result.changes.append(Change("", None if old is None else "registered", None if new is None else "registered"))
-        return result
-    old_tags, new_tags = _release_tags(old), _release_tags(new)
-    old_images = {c.get("name"): c.get("image", "") for c in old.get("containerDefinitions", [])}
-    new_images = {c.get("name"): c.get("image", "") for c in new.get("containerDefinitions", [])}
-    for name in sorted(set(old_images) & set(new_images)):
+def _image_changes(old: Resource, new: Resource) -> list[ImageChange]:
+    old_tags, new_tags = _release_tags(old.inputs), _release_tags(new.inputs)
+    old_images = {c.get("name"): c.get("image") for c in _containers(old.inputs) if isinstance(c.get("image"), str)}
+    new_images = {c.get("name"): c.get("image") for c in _containers(new.inputs) if isinstance(c.get("image"), str)}
+    changes = []
+    for name in sorted(set(old_images) & set(new_images), key=str):
         before, after = old_images[name], new_images[name]
         old_text, new_text = _version_text(before, old_tags, name), _version_text(after, new_tags, name)
         if before == after and old_text == new_text:
             continue
         old_repository, new_repository = ImageReference.parse(before).repository, ImageReference.parse(after).repository
         repository = old_repository if old_repository == new_repository else f"{old_repository} → {new_repository}"
-        result.images.append(ImageChange(name, repository, old_text, new_text))
-    _walk("", _without_release_records(old), _without_release_records(new), result.changes)
+        changes.append(ImageChange(name, repository, old_text, new_text))
+    return changes
+
+
+def diff_resource(label: str, old: Resource | None, new: Resource | None) -> ResourceDiff:
+    """Image changes (task definitions) and every other change of one resource; an added or removed
+    resource is its type (``path`` ``""``) and each of its inputs."""
+    result = ResourceDiff(label)
+    if old is None or new is None or old.type != new.type:
+        result.changes.append(Change("", old.type if old else None, new.type if new else None))
+        _walk("", old.inputs if old else {}, new.inputs if new else {}, result.changes)
+        return result
+    if new.type == TASK_DEFINITION_TYPE:
+        result.images = _image_changes(old, new)
+        kept = {c.get("name") for c in _containers(old.inputs)} & {c.get("name") for c in _containers(new.inputs)}
+        # A kept container's image is an image line; an added or removed container is listed whole, image included.
+        _walk("", _without_release_records(old.inputs, kept), _without_release_records(new.inputs, kept), result.changes)
+        return result
+    _walk("", old.inputs, new.inputs, result.changes)
     return result
 
 
-def diff_sides(old: Mapping[str, Document], new: Mapping[str, Document]) -> list[TaskDefinitionDiff]:
-    """Diffs of task definitions matched by key (family, or logical resource name); only those that differ."""
-    labels = list(new) + [label for label in old if label not in new]
-    return [d for d in (diff_documents(label, old.get(label), new.get(label)) for label in labels) if d]
+def _revisions(value: Any) -> set[str]:
+    if isinstance(value, Revision):
+        return {value.resource}
+    if isinstance(value, Secret):
+        return _revisions(value.value)
+    if isinstance(value, dict):
+        return set().union(*map(_revisions, value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*map(_revisions, value)) if value else set()
+    return set()
 
 
-def format_diff(diffs: list[TaskDefinitionDiff], old_side: str, new_side: str) -> str:
-    """The text ``diff`` prints: a heading per task definition, image lines first, then other changes."""
+def _image_derived(change: Change, old: Side, new: Side) -> bool:
+    """An output that repeats an image, tag or digest and changed with it."""
+    return isinstance(change.old, str) and isinstance(change.new, str) and change.old in old.image_values and change.new in new.image_values
+
+
+def diff_sides(old: Side, new: Side, follow_revisions: bool = False) -> list[ResourceDiff]:
+    """Diffs of the resources matched by logical name, then of the stack's outputs; only those that differ.
+
+    With ``follow_revisions`` (one stack at two commits), a task definition that changed lists the
+    resources pointing to its revision (``users``): they move to the new one.
+    """
+    labels = sorted(set(new.resources) | set(old.resources))
+    diffs = [d for d in (diff_resource(label, old.resources.get(label), new.resources.get(label)) for label in labels) if d]
+    diffs.sort(key=lambda diff: not diff.images)  # image lines first, then by name
+    if follow_revisions:
+        for diff in diffs:
+            if diff.label in new.resources and new.resources[diff.label].type == TASK_DEFINITION_TYPE:
+                diff.users = [name for name, r in new.resources.items() if diff.label in _revisions(r.inputs)]
+    outputs = ResourceDiff(OUTPUTS)
+    _walk("", old.outputs, new.outputs, outputs.changes)
+    outputs.changes = [change for change in outputs.changes if not _image_derived(change, old, new)]
+    return diffs + ([outputs] if outputs else [])
+
+
+def format_diff(diffs: list[ResourceDiff], old_side: str, new_side: str) -> str:
+    """The text ``diff`` prints: a heading per resource, image lines first, then other changes."""
     if not diffs:
         return f"no changes: {new_side} registers what {old_side} registers"
     lines = [f"{old_side} → {new_side}"]
@@ -188,17 +450,21 @@ def format_diff(diffs: list[TaskDefinitionDiff], old_side: str, new_side: str) -
         if diff.images:
             width = max(len(change.container) for change in diff.images)
             lines += [f"  {c.container.ljust(width)}  {c.repository}  {c.old} → {c.new}" for c in diff.images]
-        lines += [change.line("  ") if change.path else f"  {_show(change.old)} → {_show(change.new)}" for change in diff.changes]
+        lines += [change.line("  ") for change in diff.changes]
+        if diff.users:
+            lines.append(f"  new revision, used by: {', '.join(diff.users)}")
     return "\n".join(lines)
 
 
-def non_image_changes(diffs: list[TaskDefinitionDiff]) -> list[str]:
-    """``check``'s offending paths: every change that is not an image tag or digest, prefixed by the label."""
+def non_image_changes(diffs: list[ResourceDiff]) -> list[str]:
+    """``check``'s offending changes: every change that is not an image tag or digest, prefixed by the label."""
     problems = []
     for diff in diffs:
         for change in diff.changes:
-            path = f"{diff.label}.{change.path}" if change.path else diff.label
-            problems.append(f"{path}: {_show(change.old)} → {_show(change.new)}")
+            if diff.label == OUTPUTS or not change.path:
+                problems.append(f"{diff.label}: {change.line()}")
+            else:
+                problems.append(change.line(diff.label if change.path.startswith("[") else f"{diff.label}."))
         problems += [
             f"{diff.label}.containerDefinitions[{c.container}].image: repository {c.repository}"
             for c in diff.images
@@ -207,16 +473,7 @@ def non_image_changes(diffs: list[TaskDefinitionDiff]) -> list[str]:
     return problems
 
 
-# --- rendering the sides ----------------------------------------------------------------------------------
-
-
-def render_by_resource(project_dir: Path, stack: str, overrides: Mapping[str, str] | None = None) -> dict[str, Document]:
-    """Logical resource name → document of every task definition the stack's program registers (in-process)."""
-    from .aws_inputs import document_from_inputs
-    from .offline import TASK_DEFINITION_TYPE, run_program
-
-    resources = run_program(project_dir, stack, overrides)
-    return {r.name: document_from_inputs(r.inputs) for r in resources if r.type == TASK_DEFINITION_TYPE}
+# --- files: what changed since the ref -------------------------------------------------------------------
 
 
 def _git(directory: Path, *args: str) -> str:
@@ -230,15 +487,24 @@ def _git(directory: Path, *args: str) -> str:
     return result.stdout
 
 
-def render_at_ref(project_dir: Path, stack: str, ref: str) -> dict[str, Document]:
-    """Family → document of what ``stack`` registered at git ``ref``: that commit's program and stack file.
+@dataclass(frozen=True)
+class GitRef:
+    """A resolved ref of the repository holding a project."""
 
-    The ref's tree is extracted with ``git archive`` into a temporary directory and rendered by
-    ``python -m components render --stack`` in its own process (same interpreter).
-    """
+    ref: str
+    """As the user gave it (``origin/main``)."""
+    commit: str
+    top: Path
+    """The repository's top-level directory."""
+    prefix: str
+    """The project directory relative to ``top`` (``""`` or ``infra/``)."""
+
+
+def resolve_ref(project_dir: Path, ref: str) -> GitRef:
+    """The commit ``ref`` names in the repository of ``project_dir``; refused: no repository, an option, an unknown ref."""
     project_dir = Path(project_dir).resolve()
     try:
-        _git(project_dir, "rev-parse", "--show-toplevel")
+        top = _git(project_dir, "rev-parse", "--show-toplevel").strip()
     except ReleaseDiffError:
         raise ReleaseDiffError(f"{project_dir} is not in a git repository; use --against-stack, or run from a clone") from None
     if ref.startswith("-"):
@@ -247,14 +513,137 @@ def render_at_ref(project_dir: Path, stack: str, ref: str) -> dict[str, Document
         commit = _git(project_dir, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
     except ReleaseDiffError:
         raise ReleaseDiffError(f'unknown git ref "{ref}"; give a commit, branch or tag such as HEAD or origin/main') from None
-    prefix = _git(project_dir, "rev-parse", "--show-prefix").strip()
-    key = (str(project_dir), commit, stack)
-    if key not in _RENDERED:  # a commit never changes: render it once per process
-        _RENDERED[key] = _render_commit(project_dir, commit, prefix, stack, ref)
-    return json.loads(_RENDERED[key])
+    return GitRef(ref, commit, Path(top), _git(project_dir, "rev-parse", "--show-prefix").strip())
 
 
-_RENDERED: dict[tuple[str, str, str], str] = {}
+_STATUS = {"A": "added", "D": "deleted", "M": "modified", "T": "type changed"}
+
+
+def changed_files(git_ref: GitRef) -> dict[str, str]:
+    """Path from the repository's top → ``added``/``modified``/``deleted``/``untracked``…: every file of the
+    working tree that differs from the ref's commit, and every untracked file (an untracked directory as ``dir/``)."""
+    fields = _git(git_ref.top, "diff", "--name-status", "--no-renames", "-z", git_ref.commit, "--").split("\0")
+    changed = {path: _STATUS.get(status[:1], "changed") for status, path in zip(fields[0::2], fields[1::2]) if path}
+    untracked = _git(git_ref.top, "ls-files", "--others", "--exclude-standard", "--directory", "--no-empty-directory", "-z")
+    changed.update({path: "untracked" for path in untracked.split("\0") if path})
+    return changed
+
+
+def _stack_directory(project_dir: Path, git_ref: GitRef) -> str:
+    """The project's stack-file directory relative to the repository's top (``stacks``, ``infra/stacks``)."""
+    import yaml
+
+    try:
+        project = yaml.safe_load((Path(project_dir) / "Pulumi.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        project = {}
+    directory = project.get("stackConfigDir") if isinstance(project, dict) else None
+    return posixpath.normpath(posixpath.join(git_ref.prefix, str(directory or ".")))
+
+
+def stack_of(path: str, stack_directory: str) -> str | None:
+    """The stack whose file ``path`` is (``stacks/Pulumi.prod.yaml`` → ``prod``), or ``None``."""
+    directory, name = posixpath.split(path)
+    match = re.fullmatch(r"Pulumi\.(.+)\.yaml", name)
+    return match[1] if match and posixpath.normpath(directory or ".") == stack_directory else None
+
+
+def changed_stacks(project_dir: Path, ref: str) -> list[str]:
+    """The stacks whose stack file was added, modified or deleted since ``ref`` (committed or not), sorted."""
+    git_ref = resolve_ref(project_dir, ref)
+    directory = _stack_directory(project_dir, git_ref)
+    return sorted({stack for path in changed_files(git_ref) if (stack := stack_of(path, directory))})
+
+
+def _project_name(project_dir: Path) -> str:
+    from .stack_config import project_name
+
+    return project_name(Path(project_dir))
+
+
+def _config(data: Any, project: str) -> dict[str, Any]:
+    config = data.get("config") if isinstance(data, dict) else None
+    if not isinstance(config, dict):
+        return {}
+    return {str(key) if ":" in str(key) else f"{project}:{key}": value for key, value in config.items()}
+
+
+def _show_config(value: Any) -> str:
+    return "[secret]" if isinstance(value, dict) and "secure" in value else _show(value)
+
+
+def stack_file_problems(project_dir: Path, git_ref: GitRef, files: Mapping[str, str]) -> list[str]:
+    """Every change of the changed stack files other than an image tag's value: a key of another namespace
+    (``aws:region``, an added ``aws:profile``), a project key added or removed, anything outside ``config:``."""
+    import yaml
+
+    directory, project = _stack_directory(project_dir, git_ref), _project_name(project_dir)
+    problems = []
+    for path, status in sorted(files.items()):
+        if stack_of(path, directory) is None:
+            continue
+        if status in ("added", "untracked", "deleted"):
+            problems.append(f"{path}: {status} (a stack file added or deleted is more than a tag change)")
+            continue
+        try:
+            old = yaml.safe_load(_git(git_ref.top, "show", f"{git_ref.commit}:{path}")) or {}
+            new = yaml.safe_load((git_ref.top / path).read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as error:
+            problems.append(f"{path}: not valid YAML ({str(error).splitlines()[0]})")
+            continue
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            problems.append(f"{path}: {_show(old)} → {_show(new)}")
+            continue
+        for key in sorted(set(old) | set(new), key=str):
+            if key != "config" and old.get(key) != new.get(key):
+                problems.append(f"{path}: {key}: {_show_config(old.get(key))} → {_show_config(new.get(key))}")
+        old_config, new_config = _config(old, project), _config(new, project)
+        for key in sorted(set(old_config) | set(new_config)):
+            before, after = old_config.get(key), new_config.get(key)
+            is_tag = key.startswith(f"{project}:") and key in old_config and key in new_config
+            if before != after and not is_tag:
+                problems.append(f"{path}: config {key}: {_show_config(before)} → {_show_config(after)}")
+    return problems
+
+
+# --- recording the sides --------------------------------------------------------------------------------
+
+
+_RECORD_SCRIPT = r"""
+import json, sys
+from pathlib import Path
+
+def fail(error):
+    names = {cls.__name__ for cls in type(error).__mro__}
+    message = str(error) if "EcsReleaseError" in names else f"{type(error).__name__}: {error}"
+    print("error: " + " ".join(message.split()), file=sys.stderr)
+    sys.exit(2)
+
+try:
+    from components import offline
+    stack, overrides, target = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+    resources = offline.run_program(Path.cwd(), stack, overrides)
+    if hasattr(offline, "stack_outputs"):
+        outputs = offline.stack_outputs()
+    else:  # a tree older than stack_outputs; this process ran one program, so the root stack is its own
+        import pulumi
+        from pulumi.runtime.settings import get_root_resource
+        from pulumi.runtime.sync_await import _sync_await
+        outputs = _sync_await(pulumi.Output.from_input(dict(get_root_resource().outputs)).future())
+except Exception as error:
+    fail(error)
+record = {"resources": [{"type": r.type, "name": r.name, "inputs": r.inputs} for r in resources], "outputs": outputs}
+Path(target).write_text(json.dumps(record, default=repr))
+"""
+"""Run in a tree, in its own process: record the stack with that tree's ``components`` (or the installed ones)."""
+
+
+def record_stack(project_dir: Path, stack: str, overrides: Mapping[str, str] | None = None) -> Record:
+    """Record what ``stack``'s program registers and exports, in this process."""
+    from .offline import run_program, stack_outputs
+
+    resources = run_program(Path(project_dir), stack, overrides)
+    return {"resources": [{"type": r.type, "name": r.name, "inputs": r.inputs} for r in resources], "outputs": stack_outputs()}
 
 
 @contextlib.contextmanager
@@ -276,60 +665,118 @@ def _exit_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _render_commit(project_dir: Path, commit: str, prefix: str, stack: str, ref: str) -> str:
-    archive = subprocess.run(
-        ["git", "-C", str(project_dir), "archive", "--format=tar", commit, *(["--", prefix] if prefix else [])],
-        capture_output=True, timeout=120,
-        cwd=project_dir,
-    )
-    if archive.returncode != 0:
-        reason = (archive.stderr.decode(errors="replace").strip().splitlines() or [f"exit status {archive.returncode}"])[-1]
-        raise ReleaseDiffError(f"git archive {ref}: {reason}")
-    with _exit_on_sigterm(), tempfile.TemporaryDirectory(prefix="ecs-release-ref-") as temporary:
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(temporary, filter="data")
-        tree = Path(temporary) / prefix
-        if not (tree / "Pulumi.yaml").is_file():
-            raise ReleaseDiffError(f"{ref} has no Pulumi project at {prefix or '.'}; pick a later ref")
+class _Recording:
+    """:data:`_RECORD_SCRIPT` running in ``tree`` in a new interpreter (that tree's ``components`` first on
+    ``sys.path``); :meth:`result` waits for its record. Its output goes to files in ``temporary``, so the
+    process never blocks on a full pipe while this one records the other side."""
+
+    def __init__(self, tree: Path, stack: str, overrides: Mapping[str, str], where: str, temporary: Path):
+        self.stack, self.where, self.target, self.errors = stack, where, temporary / "record.json", temporary / "stderr"
         environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}  # that tree's modules only
-        result = subprocess.run(
-            [sys.executable, "-m", "components", "render", "--stack", stack],
-            cwd=tree, capture_output=True, text=True, timeout=300, env=environment,
-        )
-    if result.returncode != 0:
-        reason = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
-        raise ReleaseDiffError(f"rendering stack {stack} at {ref}: {reason.removeprefix('error: ')}")
-    return result.stdout
+        with self.errors.open("wb") as errors:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _RECORD_SCRIPT, stack, json.dumps(dict(overrides)), str(self.target)],
+                cwd=tree, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
+            )
+
+    def result(self) -> Record:
+        try:
+            code = self.process.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            raise ReleaseDiffError(f"rendering stack {self.stack} {self.where}: no result after 300 s") from None
+        if code != 0 or not self.target.is_file():
+            lines = self.errors.read_text(errors="replace").strip().splitlines()
+            reason = lines[-1] if lines else f"the program stopped before it finished (exit status {code})"
+            raise ReleaseDiffError(f"rendering stack {self.stack} {self.where}: {reason.removeprefix('error: ')}")
+        return json.loads(self.target.read_text())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+_RECORDED: dict[tuple[str, str, str], str] = {}
+"""(commit, project prefix, stack) → the record, as JSON: a commit never changes, so it is recorded once per process."""
+
+
+def record_sides(
+    project_dir: Path, stack: str, overrides: Mapping[str, str], git_ref: GitRef, isolated: bool
+) -> tuple[Record, Record]:
+    """The records of ``stack`` at the ref and now, side by side: the ref's in its own process from the commit's
+    tree (``git archive``, extracted into a temporary directory); the side now in this process, or ``isolated``
+    in a process of its own started in the project. Both processes are killed and their temporary directories
+    removed when this returns or fails, SIGTERM included."""
+    key = (git_ref.commit, git_ref.prefix, stack)
+    with _exit_on_sigterm(), contextlib.ExitStack() as cleanup:
+        at_ref = None
+        if key not in _RECORDED:
+            archive = subprocess.run(
+                ["git", "-C", str(git_ref.top), "archive", "--format=tar", git_ref.commit, *(["--", git_ref.prefix] if git_ref.prefix else [])],
+                capture_output=True, timeout=120,
+            )
+            if archive.returncode != 0:
+                reason = (archive.stderr.decode(errors="replace").strip().splitlines() or [f"exit status {archive.returncode}"])[-1]
+                raise ReleaseDiffError(f"git archive {git_ref.ref}: {reason}")
+            temporary = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="ecs-release-ref-")))
+            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+                tar.extractall(temporary / "tree", filter="data")
+            tree = temporary / "tree" / git_ref.prefix
+            if not (tree / "Pulumi.yaml").is_file():
+                raise ReleaseDiffError(f"{git_ref.ref} has no Pulumi project at {git_ref.prefix or '.'}; pick a later ref")
+            at_ref = _Recording(tree, stack, {}, f"at {git_ref.ref}", temporary)
+            cleanup.callback(at_ref.stop)
+        if isolated:
+            temporary = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="ecs-release-now-")))
+            now_recording = _Recording(Path(project_dir).resolve(), stack, overrides, "now", temporary)
+            cleanup.callback(now_recording.stop)
+            now = now_recording.result()
+        else:
+            now = record_stack(project_dir, stack, overrides)
+        if at_ref is not None:
+            _RECORDED[key] = json.dumps(at_ref.result())
+        return json.loads(_RECORDED[key]), now
 
 
 # --- the commands -----------------------------------------------------------------------------------------
+
+
+def _code_changes(project_dir: Path, git_ref: GitRef) -> tuple[dict[str, str], list[str]]:
+    """Changed files since the ref, and those of them that are not stack files."""
+    files = changed_files(git_ref)
+    directory = _stack_directory(project_dir, git_ref)
+    return files, [path for path in sorted(files) if stack_of(path, directory) is None]
 
 
 def diff_command(
     project_dir: Path, stack: str, overrides: Mapping[str, str], against_stack: str | None = None, against_ref: str | None = None
 ) -> tuple[str, int]:
     """``diff``: the text to print and the exit status (0 nothing differs, 1 something does)."""
-    from .cli import render_stack
-
     if against_stack is not None:
-        old, new = render_by_resource(project_dir, against_stack, None), render_by_resource(project_dir, stack, overrides)
+        old, new = record_stack(project_dir, against_stack), record_stack(project_dir, stack, overrides)
         old_side, new_side = f"stack {against_stack}", f"stack {stack}"
+        follow = False
     else:
-        ref = against_ref or "HEAD"
-        old, new = render_at_ref(project_dir, stack, ref), render_stack(stack, dict(overrides), project_dir)
-        old_side, new_side = f"{stack} at {ref}", f"{stack} now"
+        git_ref = resolve_ref(project_dir, against_ref or "HEAD")
+        _, code = _code_changes(project_dir, git_ref)
+        old, new = record_sides(project_dir, stack, overrides, git_ref, isolated=bool(code))
+        old_side, new_side = f"{stack} at {git_ref.ref}", f"{stack} now"
+        follow = True
     if overrides:
         new_side += " with " + " ".join(f"{key}={value}" for key, value in overrides.items())
-    diffs = diff_sides(old, new)
+    diffs = diff_sides(side_from_record(old), side_from_record(new), follow_revisions=follow)
     return format_diff(diffs, old_side, new_side), 1 if diffs else 0
 
 
 def check_command(project_dir: Path, stack: str, against_ref: str) -> tuple[str, int]:
     """``check``: exit 1 listing every change other than an image tag or digest since ``against_ref``."""
-    from .cli import render_stack
-
-    diffs = diff_sides(render_at_ref(project_dir, stack, against_ref), render_stack(stack, {}, project_dir))
-    problems = non_image_changes(diffs)
+    git_ref = resolve_ref(project_dir, against_ref)
+    files, code = _code_changes(project_dir, git_ref)
+    problems = [f"{path}: {files[path]} (not a stack file)" for path in code]
+    problems += stack_file_problems(project_dir, git_ref, files)
+    old, new = record_sides(project_dir, stack, {}, git_ref, isolated=bool(code))
+    diffs = diff_sides(side_from_record(old), side_from_record(new))
+    problems += non_image_changes(diffs)
     if problems:
         lines = [f"stack {stack} changes more than image tags since {against_ref} ({len(problems)}):"]
         return "\n".join(lines + [f"  {problem}" for problem in problems]), 1

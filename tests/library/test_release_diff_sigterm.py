@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from tests.gitrepo import git, make_repo
+from tests.gitrepo import REPOSITORY, git, make_repo
 
 HANG = (
     "import os, pathlib, time\n"
@@ -26,8 +26,8 @@ def test_diff_removes_the_refs_tree_on_sigterm(tmp_path):
     main.write_text(original)
     private_tmp, marker = tmp_path / "tmp", tmp_path / "rendering"
     private_tmp.mkdir()
-    environment = {**os.environ, "TMPDIR": str(private_tmp), "ECS_RELEASE_TEST_MARKER": str(marker)}
-    environment.pop("PYTHONPATH", None)
+    # diff runs the library under test; the ref's program, in a process of its own, the installed one
+    environment = {**os.environ, "TMPDIR": str(private_tmp), "ECS_RELEASE_TEST_MARKER": str(marker), "PYTHONPATH": str(REPOSITORY)}
     process = subprocess.Popen(
         [sys.executable, "-m", "components", "diff", "--stack", "dev", "--against-ref", "HEAD"],
         cwd=repo, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -40,7 +40,8 @@ def test_diff_removes_the_refs_tree_on_sigterm(tmp_path):
             assert time.monotonic() < deadline, "the ref's render never started"
             time.sleep(0.05)
         render_pid = int(marker.read_text())
-        assert [p.name.startswith("ecs-release-ref-") for p in private_tmp.iterdir()] == [True]
+        names = sorted(p.name for p in private_tmp.iterdir())  # the ref's tree; the side now's, recorded in a process of its own too
+        assert any(name.startswith("ecs-release-ref-") for name in names) and all(name.startswith("ecs-release-") for name in names), names
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
     finally:
