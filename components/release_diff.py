@@ -21,15 +21,15 @@ git ref, or another stack.
 * **Other changes** are ``path: old → new`` lines: ``web-service.desiredCount: 3 → 5``. Lists of
   named objects (containers, environment, secrets, volumes, port mappings) are matched by name,
   tags by key, other lists by position; a list of plain values that only gained (lost) items shows
-  each as ``[+]`` (``[-]``); ``(absent)`` marks a side without the value. An added resource is its
-  type and every input, ``(absent) → …``.
+  each as ``[+]`` (``[-]``); ``(absent)`` marks a side without the value. An added (removed)
+  resource shows ``added: <type>`` (``removed: …``), then every input.
 * **A side at a git ref** is recorded by that commit's own code: the ref's tree (``git archive``,
   extracted into a temporary directory) runs ``run_program`` in its own process, so its program,
   its modules and its ``components`` (when the tree has them) are the ones of that commit.
 * **The side now** is recorded in this process while nothing but stack files changed since the ref
   (the program then is the ref's, reviewed code). Otherwise it is recorded in its own process too:
   a changed program, or a changed library in the tree, runs there and cannot alter the verdict of
-  the process that judges it (:func:`check_command`).
+  the process that judges it (:func:`check_command`). The two sides are recorded side by side.
 
 ``check`` passes only when nothing but image tags changed since the ref: no file other than a stack
 file (``git diff --name-status REF`` and untracked files), in the stack files nothing but the
@@ -62,6 +62,7 @@ Record = dict[str, Any]
 """``{"resources": [{"type", "name", "inputs"}, …], "outputs": {…}}``: what a program registered and exported."""
 ABSENT = "(absent)"
 TASK_DEFINITION_TYPE = "aws:ecs/taskDefinition:TaskDefinition"
+"""As :data:`components.offline.TASK_DEFINITION_TYPE`; that module imports Pulumi, which ``changed-stacks`` does without."""
 _IMAGE_TAG_PREFIX = "image."
 _SECRET_SIG_KEY, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 """How Pulumi's wire format marks a secret value: ``{sig key: secret sig, "value": …}``."""
@@ -643,7 +644,8 @@ def record_stack(project_dir: Path, stack: str, overrides: Mapping[str, str] | N
     from .offline import run_program, stack_outputs
 
     resources = run_program(Path(project_dir), stack, overrides)
-    return {"resources": [{"type": r.type, "name": r.name, "inputs": r.inputs} for r in resources], "outputs": stack_outputs()}
+    record = {"resources": [{"type": r.type, "name": r.name, "inputs": r.inputs} for r in resources], "outputs": stack_outputs()}
+    return json.loads(json.dumps(record, default=repr))  # as a record from a process of its own reads
 
 
 @contextlib.contextmanager
@@ -686,7 +688,7 @@ class _Recording:
             raise ReleaseDiffError(f"rendering stack {self.stack} {self.where}: no result after 300 s") from None
         if code != 0 or not self.target.is_file():
             lines = self.errors.read_text(errors="replace").strip().splitlines()
-            reason = lines[-1] if lines else f"the program stopped before it finished (exit status {code})"
+            reason = lines[-1] if lines and code != 0 else f"the program stopped before it finished (exit status {code})"
             raise ReleaseDiffError(f"rendering stack {self.stack} {self.where}: {reason.removeprefix('error: ')}")
         return json.loads(self.target.read_text())
 
