@@ -297,14 +297,15 @@ def test_diff_against_an_older_ref_and_against_another_stack(repo):
 def test_check_passes_a_tag_bump_and_fails_anything_else(repo, capsys):
     replace_in(repo / "stacks" / "Pulumi.prod.yaml", 'apiTag: "2.0.0"', 'apiTag: "2.0.1"')
     assert check_command(repo, "prod", "HEAD") == ("ok: stack prod changes only image tags or digests since HEAD (2 images changed)", 0)
-    replace_in(repo / "services.py", '"task_definition": {"cpu": "512", "memory": "1024"}', '"task_definition": {"cpu": "1024", "memory": "2048"}')
-    # services.py changed: the program now runs in a process of its own
+    replace_in(repo / "stacks" / "Pulumi.prod.yaml", "aws:region: eu-west-1", "aws:region: eu-west-1\n  aws:profile: ops")
     assert main(["check", "--stack", "prod", "--against-ref", "HEAD", "--project-dir", str(repo)]) == 1
     assert capsys.readouterr() == ("\n".join([
-        "stack prod changes more than image tags since HEAD (3):",
-        "  services.py: modified (not a stack file)",
-        "  api-taskdef.cpu: 512 → 1024",
-        "  api-taskdef.memory: 1024 → 2048",
+        "stack prod changes more than image tags since HEAD (5):",
+        "  stacks/Pulumi.prod.yaml: config aws:profile: (absent) → ops",
+        "  api-retention.profile: (absent) → ops",
+        "  api-rollout.profile: (absent) → ops",
+        "  jobs-retention.profile: (absent) → ops",
+        "  jobs-rollout.profile: (absent) → ops",
     ]) + "\n", "")
 
 

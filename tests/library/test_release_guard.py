@@ -1,18 +1,21 @@
 """``check``, the tag-only guard: each way around it that issue 10 lists, together with a tag bump, fails naming the change.
 
 One git repository for the module: the library fixture project, committed with 3 tasks, a private network, an
-awslogs log group and a task role for prod's api service, and autoscaling (1 to 3 tasks) for prod's jobs service. Each test edits the working tree, runs ``check``
-against ``HEAD`` and puts the tree back; the ref is recorded once (a commit never changes).
+awslogs log group and a task role for prod's api service, and autoscaling (1 to 3 tasks) for prod's jobs service.
+The ref is recorded once (a commit never changes). A change to more than stack files runs its program in a process
+of its own, so those checks run side by side, each in a clone of its own (``checked``); the other tests edit the
+module's repository in place and put it back.
 """
 
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
-from components.cli import main
-from components.release_diff import ReleaseDiffError, changed_stacks, check_command
+from components.release_diff import ReleaseDiffError, changed_files, changed_stacks, check_command, resolve_ref, stack_file_problems
 from tests.gitrepo import git, make_repo, replace_in
 
 XRAY = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
@@ -55,7 +58,7 @@ def repo(base, monkeypatch):
     git(base, "clean", "-qfd")
 
 
-def check(repo, *edits: tuple[str, str, str]) -> tuple[int, list[str]]:
+def check(repo: Path, *edits: tuple[str, str, str]) -> tuple[int, list[str]]:
     """Apply ``(file, old, new)`` edits and a tag bump; ``check --stack prod --against-ref HEAD``: its status and problem lines."""
     for path, old, new in [*edits, (PROD_FILE, *TAG_BUMP)]:
         replace_in(repo / path, old, new)
@@ -66,6 +69,45 @@ def check(repo, *edits: tuple[str, str, str]) -> tuple[int, list[str]]:
     return code, [line.removeprefix("  ") for line in lines[1:]]
 
 
+BYPASSES = {
+    "administrator-access-on-the-task-role": [("services.py", f'["{XRAY}"]', f'["{XRAY}", "{ADMIN}"]')],
+    "assign-public-ip": [("services.py", '"assign_public_ip": False', '"assign_public_ip": True')],
+    "autoscaling-max-3-to-200": [("services.py", '"max_tasks": 3', '"max_tasks": 200')],
+    "desired-count-3-to-5": [("services.py", '"desired_count": 3', '"desired_count": 5')],
+    "another-subnet": [("services.py", '["subnet-0a", "subnet-0b"]', '["subnet-0a", "subnet-0b", "subnet-0c"]')],
+    "log-retention-90-to-1": [("services.py", '"log_retention_days": 90', '"log_retention_days": 1')],
+    "keep-revisions-1": [("services.py", '"keep_revisions": 5', '"keep_revisions": 1')],
+    "production-false-and-latest": [("services.py", '"production": True', '"production": False'), (PROD_FILE, 'jobsTag: "1.0.0"', 'jobsTag: "latest"')],
+    "a-program-that-ends-its-process": [("services.py", '"""The fixture project', 'import os\nprint("ok: nothing changed")\nos._exit(0)\n"""The fixture project')],
+}
+"""Changes to more than stack files, each with a tag bump: checked side by side, each in a clone of its own."""
+
+
+@pytest.fixture(scope="module")
+def checked(base, tmp_path_factory) -> dict[str, tuple[int, list[str]] | Exception]:
+    """Each of :data:`BYPASSES` checked: its status and problem lines, or the error it raised."""
+    ok = tmp_path_factory.mktemp("checked") / "tag-bump"
+    git(base.parent, "clone", "-q", str(base), str(ok))
+    path = list(sys.path)
+    try:
+        assert check(ok) == (0, [])  # records the ref, once, before the checks below run side by side
+    finally:
+        sys.path[:] = path  # run_program adds the project directory to sys.path
+
+    def run(name: str) -> tuple[int, list[str]] | Exception:
+        clone = ok.parent / name
+        git(base.parent, "clone", "-q", str(base), str(clone))
+        for path, old, new in BYPASSES[name]:
+            replace_in(clone / path, old, new)
+        try:
+            return check(clone)
+        except ReleaseDiffError as error:
+            return error
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(BYPASSES, pool.map(run, BYPASSES)))
+
+
 def test_a_pure_tag_bump_passes(repo):
     replace_in(repo / PROD_FILE, 'jobsTag: "1.0.0"', 'jobsTag: "1.0.1"')
     replace_in(repo / PROD_FILE, *TAG_BUMP)
@@ -74,30 +116,46 @@ def test_a_pure_tag_bump_passes(repo):
 
 
 @pytest.mark.parametrize(
-    "edit, problems",
+    "name, problems",
     [
-        pytest.param(("services.py", f'["{XRAY}"]', f'["{XRAY}", "{ADMIN}"]'),
-                     [f"api-task-AdministratorAccess: added: {ATTACHMENT}", f"api-task-AdministratorAccess.policyArn: (absent) → {ADMIN}",
-                      "api-task-AdministratorAccess.role: (absent) → fixture-api-prod-task"], id="administrator-access-on-the-task-role"),
-        pytest.param(("services.py", '"assign_public_ip": False', '"assign_public_ip": True'),
-                     ["api-service.networkConfiguration.assignPublicIp: false → true"], id="assign-public-ip"),
-        pytest.param(("services.py", '"max_tasks": 3', '"max_tasks": 200'), ["jobs-scaling.maxCapacity: 3 → 200"], id="autoscaling-max-3-to-200"),
-        pytest.param(("services.py", '"desired_count": 3', '"desired_count": 5'), ["api-service.desiredCount: 3 → 5"], id="desired-count-3-to-5"),
-        pytest.param(("services.py", '["subnet-0a", "subnet-0b"]', '["subnet-0a", "subnet-0b", "subnet-0c"]'),
-                     ["api-service.networkConfiguration.subnets[+]: subnet-0c"], id="another-subnet"),
-        pytest.param(("services.py", '"log_retention_days": 90', '"log_retention_days": 1'), ["api-logs.retentionInDays: 90 → 1"], id="log-retention-90-to-1"),
-        pytest.param(("services.py", '"keep_revisions": 5', '"keep_revisions": 1'),
-                     ["api-retention.keep: 5 → 1", "jobs-retention.keep: 5 → 1"], id="keep-revisions-1"),
+        pytest.param("administrator-access-on-the-task-role", [
+            f"api-task-AdministratorAccess: added: {ATTACHMENT}", f"api-task-AdministratorAccess.policyArn: (absent) → {ADMIN}",
+            "api-task-AdministratorAccess.role: (absent) → fixture-api-prod-task"], id="administrator-access-on-the-task-role"),
+        pytest.param("assign-public-ip", ["api-service.networkConfiguration.assignPublicIp: false → true"], id="assign-public-ip"),
+        pytest.param("autoscaling-max-3-to-200", ["jobs-scaling.maxCapacity: 3 → 200"], id="autoscaling-max-3-to-200"),
+        pytest.param("desired-count-3-to-5", ["api-service.desiredCount: 3 → 5"], id="desired-count-3-to-5"),
+        pytest.param("another-subnet", ["api-service.networkConfiguration.subnets[+]: subnet-0c"], id="another-subnet"),
+        pytest.param("log-retention-90-to-1", ["api-logs.retentionInDays: 90 → 1"], id="log-retention-90-to-1"),
+        pytest.param("keep-revisions-1", ["api-retention.keep: 5 → 1", "jobs-retention.keep: 5 → 1"], id="keep-revisions-1"),
+        # production off registers the same resources: the changed file is the reason (and a mutable tag slipped in)
+        pytest.param("production-false-and-latest", [], id="production-false"),
     ],
 )
-def test_each_bypass_with_a_tag_bump_fails_naming_the_change(repo, edit, problems):
-    assert check(repo, edit) == (1, [MODIFIED, *problems])
+def test_each_bypass_with_a_tag_bump_fails_naming_the_change(checked, name, problems):
+    assert checked[name] == (1, [MODIFIED, *problems])
 
 
-def test_production_false_fails_though_it_registers_nothing_else(repo):
-    """Turning production off registers the same resources: the changed file is the reason, and a mutable tag slips in."""
-    code, problems = check(repo, ("services.py", '"production": True', '"production": False'), (PROD_FILE, 'jobsTag: "1.0.0"', 'jobsTag: "latest"'))
-    assert (code, problems) == (1, [MODIFIED])
+def test_every_changed_file_counts_untracked_and_deleted_ones_too(repo):
+    (repo / "notes.txt").write_text("deploy on Friday\n")
+    (repo / "stacks" / "Pulumi.qa.yaml").write_text("config: {}\n")
+    (repo / "stacks" / "Pulumi.dev.yaml").unlink()
+    replace_in(repo / "jobs.json", '"cpu": "256"', '"cpu": "512"')
+    git_ref = resolve_ref(repo, "HEAD")
+    files = changed_files(git_ref)
+    assert files == {"jobs.json": "modified", "notes.txt": "untracked", "stacks/Pulumi.dev.yaml": "deleted", "stacks/Pulumi.qa.yaml": "untracked"}
+    assert stack_file_problems(repo, git_ref, files) == [
+        "stacks/Pulumi.dev.yaml: deleted (a stack file added or deleted is more than a tag change)",
+        "stacks/Pulumi.qa.yaml: untracked (a stack file added or deleted is more than a tag change)",
+    ]
+    assert changed_stacks(repo, "HEAD") == ["dev", "qa"]
+
+
+def test_a_changed_program_runs_in_a_process_of_its_own(checked):
+    """A program that ends its process claiming success at import cannot end the process judging it: run in this
+    one, it would have ended the test run with status 0."""
+    error = checked["a-program-that-ends-its-process"]
+    assert isinstance(error, ReleaseDiffError)
+    assert str(error) == "rendering stack prod now: the program stopped before it finished (exit status 0)"
 
 
 @pytest.mark.parametrize(
@@ -121,22 +179,3 @@ def test_production_false_fails_though_it_registers_nothing_else(repo):
 )
 def test_any_stack_file_change_but_a_tag_value_fails(repo, edit, problems):
     assert check(repo, edit) == (1, problems)
-
-
-def test_untracked_files_and_a_new_stack_file_fail(repo):
-    (repo / "notes.txt").write_text("deploy on Friday\n")
-    (repo / "stacks" / "Pulumi.qa.yaml").write_text((repo / PROD_FILE).read_text())
-    assert check(repo) == (1, ["notes.txt: untracked (not a stack file)", "stacks/Pulumi.qa.yaml: untracked (a stack file added or deleted is more than a tag change)"])
-    assert changed_stacks(repo, "HEAD") == ["prod", "qa"]
-
-
-def test_a_changed_program_runs_in_a_process_of_its_own(repo, capsys):
-    """A program that ends its process and claims success at import cannot end the process judging it: run here, it
-    would have ended this test run with status 0."""
-    replace_in(repo / "services.py", '"""The fixture project', 'import os\nprint("ok: nothing changed")\nos._exit(0)\n"""The fixture project')
-    replace_in(repo / PROD_FILE, *TAG_BUMP)
-    with pytest.raises(ReleaseDiffError, match=r"^rendering stack prod now: the program stopped before it finished \(exit status 0\)$"):
-        check_command(repo, "prod", "HEAD")
-    assert main(["check", "--stack", "prod", "--against-ref", "HEAD", "--project-dir", str(repo)]) == 2
-    out, err = capsys.readouterr()
-    assert (out, err.count("\n"), err.startswith("error: rendering stack prod now:")) == ("", 1, True)
