@@ -308,8 +308,9 @@ def _walk(path: str, old: Any, new: Any, out: list[Change]) -> None:
         out += [Change(f"{path}[-]", item, None) for item in old_items if item not in new_items]
         out += [Change(f"{path}[+]", None, item) for item in new_items if item not in old_items]
         return
-    if old is None and isinstance(new, list) or new is None and isinstance(old, list):
-        old, new = old or [], new or []  # a list one side lacks: list its items, not the whole list
+    if old is None and isinstance(new, (list, dict)) or new is None and isinstance(old, (list, dict)):
+        # a list or map one side lacks: list its items, not the whole value
+        old, new = old if old is not None else type(new)(), new if new is not None else type(old)()
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new), key=str):
             _walk(_key_path(path, key), old.get(key), new.get(key), out)
@@ -321,7 +322,10 @@ def _walk(path: str, old: Any, new: Any, out: list[Change]) -> None:
         if old_keys is not None and new_keys is not None:
             old_by, new_by = dict(zip(old_keys, old)), dict(zip(new_keys, new))
             for key in old_keys + [k for k in new_keys if k not in old_by]:
-                _walk(f"{path}[{key}]", old_by.get(key), new_by.get(key), out)
+                if key in old_by and key in new_by:
+                    _walk(f"{path}[{key}]", old_by[key], new_by[key], out)
+                else:  # a named item added or removed: one line, the whole item
+                    out.append(Change(f"{path}[{key}]", old_by.get(key), new_by.get(key)))
             return
         if not any(isinstance(item, (dict, list)) for item in old + new):  # a list of plain values
             if len(new) > len(old) and _is_subsequence(old, new) and len(set(map(_compact, new))) == len(new):

@@ -181,6 +181,16 @@ def test_an_added_attachment_is_added_with_its_inputs_and_a_removed_resource_rem
     ]
 
 
+def test_an_added_policy_lists_its_grants():
+    added = resource("web-execution-secrets", ROLE_POLICY, role="r", policy=policy(READ))
+    assert non_image_changes(diff_sides(side_from_record(record()), side_from_record(record(added)))) == [
+        f"web-execution-secrets: added: {ROLE_POLICY}",
+        "web-execution-secrets.policy.Statement[+]: Allow ssm:GetParameters on arn:aws:ssm:eu-west-1:123456789012:parameter/db (Sid ReadParameters)",
+        "web-execution-secrets.policy.Version: (absent) → 2012-10-17",
+        "web-execution-secrets.role: (absent) → r",
+    ]
+
+
 def pointing(revision: str, family: str = "f") -> list[dict]:
     return [resource("web-service", SERVICE, taskDefinition=f"{ARN}/{family}:{revision}"),
             resource("web-retention", "pulumi-python:dynamic:RevisionRetention", current=f"{ARN}/{family}:{revision}",
@@ -233,7 +243,7 @@ def test_format_and_check_lines():
         f"  containerDefinitions[web]: (absent) → {json.dumps(container(), sort_keys=True, separators=(',', ':'))}",
         "  cpu: (absent) → 512",
         "  family: (absent) → g",
-        '  tags: (absent) → {"release.stack":"p/s"}',
+        "  tags[release.stack]: (absent) → p/s",
         "web-service",
         "  desiredCount: 3 → 5",
     ])
@@ -244,7 +254,7 @@ def test_format_and_check_lines():
         f"jobs-taskdef.containerDefinitions[web]: (absent) → {json.dumps(container(), sort_keys=True, separators=(',', ':'))}",
         "jobs-taskdef.cpu: (absent) → 512",
         "jobs-taskdef.family: (absent) → g",
-        'jobs-taskdef.tags: (absent) → {"release.stack":"p/s"}',
+        "jobs-taskdef.tags[release.stack]: (absent) → p/s",
         "web-service.desiredCount: 3 → 5",
     ]
     assert format_diff([], "a", "b") == "no changes: b registers what a registers"
