@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _release_parsers(commands, project: argparse.ArgumentParser) -> None:
-    """Release workflow (components/release_diff.py, components/promote.py): diff, check, promote."""
+    """Release workflow (components/release_diff.py, components/promote.py): diff, check, changed-stacks, promote."""
     diff = commands.add_parser("diff", parents=[project], help="what a stack would register now versus a git ref or another stack; exit 1 if it differs")
     diff.add_argument("--stack", required=True, help="the stack to render now")
     diff.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key of --stack")
