@@ -18,11 +18,14 @@ roles, policies, the log group and autoscaling depend on the spec and settings a
 """
 
 from dataclasses import dataclass
-from typing import Any, Mapping, NotRequired, Optional, TypedDict, Union
+from typing import Any, Mapping, NotRequired, Optional, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
+from .args import ReleasePolicy as ReleasePolicyDict
+from .args import ServiceSettings as ServiceSettingsDict
+from .args import TaskDefinitionSettings as TaskDefinitionSettingsDict
 from .errors import EcsReleaseError, SpecFileError
 from .images import tag_key
 from .pinning import PreparedRelease, ReleasePolicy, mutable_tag_problems, prepare_release, resolve_with_pulumi
@@ -46,29 +49,34 @@ _PREVIOUS_PARENTS = {
 
 
 class TaggedServiceArgs(TypedDict):
-    """Inputs of :class:`TaggedService`."""
+    """Inputs of :class:`TaggedService`.
 
-    task_definition: Union[TaskDefinitionSpec, Mapping[str, Any], str]
-    """The static task definition, everything but the image versions: a spec model, the AWS JSON
-    document (camelCase, register input or describe output), or the path of such a file. Required."""
+    The settings are typed by their ``TypedDict`` mirrors (:mod:`components.args`), which the component
+    package's schema is inferred from; in Python each also takes its pydantic model
+    (:class:`~components.service_settings.ServiceSettings`, …), and ``task_definition`` also a
+    :class:`~components.spec.TaskDefinitionSpec` or the path of a JSON/YAML file.
+    """
+
+    task_definition: Mapping[str, Any]
+    """The static task definition, everything but the image versions: the AWS JSON document (camelCase,
+    as `aws ecs register-task-definition` takes it; describe-task-definition output works too). Required."""
     image_tags: Mapping[str, str]
     """Container name → image tag (``1.4.2``) or ``sha256:`` digest, usually from stack config.
     Every container needs one unless its spec image has one. Required."""
     image_keys: NotRequired[Mapping[str, str]]
     """Container name → the stack-config key that sets its tag, named in messages. Default: the
     container's name in lowerCamelCase plus ``Tag`` (``web`` → ``webTag``)."""
-    service: NotRequired[Union[ServiceSettings, Mapping[str, Any]]]
-    """The service's settings (:class:`~components.service_settings.ServiceSettings`). Default: one
-    Fargate task in the default VPC, rolling deployment with circuit breaker and rollback."""
-    task: NotRequired[Union[TaskDefinitionSettings, Mapping[str, Any]]]
-    """The roles' policies and statements and the log retention (:class:`~components.service_settings.TaskDefinitionSettings`).
-    Default: no task role, logs kept 30 days."""
-    release: NotRequired[Union[ReleasePolicy, Mapping[str, Any]]]
-    """Mutable-tag refusal, digest pinning and revisions kept (:class:`~components.pinning.ReleasePolicy`).
-    Default: not production, no pinning, 10 revisions kept."""
+    service: NotRequired[ServiceSettingsDict]
+    """The service's settings. Default: one Fargate task in the default VPC, rolling deployment with
+    circuit breaker and rollback."""
+    task: NotRequired[TaskDefinitionSettingsDict]
+    """The roles' policies and statements and the log retention. Default: no task role, logs kept 30 days."""
+    release: NotRequired[ReleasePolicyDict]
+    """Mutable-tag refusal, digest pinning and revisions kept. Default: not production, no pinning,
+    10 revisions kept."""
     cluster: NotRequired[pulumi.Input[str]]
-    """ARN of the cluster to run in, e.g. ``aws.ecs.Cluster(...).arn`` of a cluster several services
-    share; then ``service.cluster`` stays unset. Default: ``service.cluster``."""
+    """ARN of the cluster to run in, e.g. the ARN of an ``aws.ecs.Cluster`` several services share; then
+    ``service.cluster`` stays unset. Default: ``service.cluster``."""
     aws_profile: NotRequired[Optional[str]]
     """The AWS CLI profile of the rollout wait and revision retention (the stack's ``aws:profile``).
     Default: the standard credential chain."""

@@ -9,11 +9,12 @@ children a service would have around it.
 
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, NotRequired, Optional, TypedDict, Union
+from typing import Any, Callable, Mapping, NotRequired, Optional, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
+from .args import TaskDefinitionSettings as TaskDefinitionSettingsDict
 from .aws_inputs import resource_args
 from .iam_policy import (
     EXECUTION_MANAGED_POLICY,
@@ -30,25 +31,27 @@ from .iam_policy import (
 )
 from .service_plan import TaskDefinitionPlan, coerce, plan_task_definition
 from .service_settings import TaskDefinitionSettings
-from .spec import TaskDefinitionSpec
 from .taskdef_file import spec_from_value
 
 TYPE_TOKEN = "ecs-release:index:TaggedTaskDefinition"
 
 
 class TaggedTaskDefinitionArgs(TypedDict):
-    """Inputs of :class:`TaggedTaskDefinition`."""
+    """Inputs of :class:`TaggedTaskDefinition`.
 
-    spec: Union[TaskDefinitionSpec, Mapping[str, Any]]
-    """The static task definition, everything but the image versions: a spec model, or the AWS JSON
-    document (camelCase, as ``aws ecs register-task-definition`` takes it). Its ``family`` names the
-    task definition. Required."""
+    ``task`` is typed by its ``TypedDict`` mirror (:mod:`components.args`), which the component package's
+    schema is inferred from; in Python it also takes a :class:`~components.service_settings.TaskDefinitionSettings`,
+    and ``spec`` also a :class:`~components.spec.TaskDefinitionSpec`.
+    """
+
+    spec: Mapping[str, Any]
+    """The static task definition, everything but the image versions: the AWS JSON document (camelCase,
+    as `aws ecs register-task-definition` takes it). Its ``family`` names the task definition. Required."""
     versions: Mapping[str, str]
     """Container name → image tag or ``sha256:`` digest. Every container needs one unless its spec
     image has one. Required."""
-    task: NotRequired[Union[TaskDefinitionSettings, Mapping[str, Any]]]
-    """The roles' policies and statements and the log retention (:class:`~components.service_settings.TaskDefinitionSettings`).
-    Default: no task role, logs kept 30 days."""
+    task: NotRequired[TaskDefinitionSettingsDict]
+    """The roles' policies and statements and the log retention. Default: no task role, logs kept 30 days."""
     execution_role_arn: NotRequired[pulumi.Input[Optional[str]]]
     """Execution role ARN to register instead of the spec's or a created one; ``""`` registers none (refused
     when the task needs one). Default: the spec's, else a role the component creates."""
