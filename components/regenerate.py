@@ -1,8 +1,9 @@
-"""``python -m components.regenerate``: rewrite the generated files from the code.
+"""``python -m components.regenerate``: rewrite the component package's generated files from the code.
 
-:mod:`components.args`, the ``TypedDict`` mirrors of the settings models (:mod:`components.mirrors`):
-run it after adding or changing a field of a settings model. Run from a checkout of this repository;
-it prints what it rewrote.
+First :mod:`components.args` (the ``TypedDict`` mirrors of the settings models, :mod:`components.mirrors`),
+then ``provider/schema.json`` (the schema the provider serves, :mod:`components.provider`), which is
+inferred from those mirrors: run it after adding or changing a settings field, an argument or an output
+of a component. Run from a checkout of this repository; it prints what it rewrote.
 """
 
 import sys
@@ -12,6 +13,9 @@ def main() -> int:
     from .mirrors import ARGS_FILE, write_mirrors
 
     changed = [ARGS_FILE] if write_mirrors() else []
+    from .provider import SCHEMA_FILE, write_schema  # imported only now: the components' args are the mirrors just written
+
+    changed += [SCHEMA_FILE] if write_schema() else []
     for path in changed:
         print(f"rewrote {path}")
     if not changed:

@@ -20,7 +20,7 @@ def test_args_mirror_the_settings_models():
     assert committed == current, (
         f"components/args.py no longer mirrors the settings models ({', '.join(m.__name__ for m in MIRRORED)} and their "
         f"nested models): a field was added, removed, retyped or re-documented. Run `{REGENERATE}` and commit "
-        f"components/args.py.\n{diff}"
+        f"components/args.py and provider/schema.json.\n{diff}"
     )
 
 
