@@ -23,12 +23,13 @@ from pulumi.runtime.sync_await import _sync_await
 from pydantic import BaseModel
 
 from components.mirrors import MIRRORED, REGENERATE
-from components.offline import ACCOUNT_ID, RecordingMocks
+from components.offline import ACCOUNT_ID, TASK_DEFINITION_TYPE, RecordingMocks
 from components.provider import SCHEMA_FILE, EcsReleaseProvider
 from components.service import TaggedService
 from components.task_definition import TaggedTaskDefinition
 
 ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "yaml" / "Pulumi.yaml"
 SERVICE_TOKEN, TASK_DEFINITION_TOKEN = "ecs-release:index:TaggedService", "ecs-release:index:TaggedTaskDefinition"
 REGISTRY = f"{ACCOUNT_ID}.dkr.ecr.eu-west-1.amazonaws.com"
 CLUSTER_ARN = f"arn:aws:ecs:eu-west-1:{ACCOUNT_ID}:cluster/shop"
@@ -504,3 +505,115 @@ def test_plugin_serves_the_committed_schema():
         process.wait(timeout=30)
     assert served == SCHEMA_FILE.read_text()
     assert info.version == json.loads(served)["version"]
+
+
+# --- the YAML example ----------------------------------------------------------------------------------------------
+
+
+_INTERPOLATION = re.compile(r"\$\{(\w+)\}")
+_PYTHON_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "array": (list,), "object": (dict,)}
+
+
+def _value_problems(value, prop: dict, path: str, schema: dict, config: dict) -> list[str]:
+    if isinstance(value, str) and (match := _INTERPOLATION.fullmatch(value)):
+        declared = config.get(match[1], {}).get("type")
+        if declared is None:
+            return [f"{path}: {value} is not a config key of the program"]
+        expected = "string" if prop.get("$ref") == ANY["$ref"] else prop.get("type")
+        return [] if declared == expected else [f"{path}: {value} is a {declared}, the schema wants {expected}"]
+    ref = prop.get("$ref")
+    if ref == ANY["$ref"]:
+        return []
+    if ref:
+        declared_type = schema["types"][ref.rsplit("/", 1)[-1]]
+        return _object_problems(value, declared_type["properties"], declared_type.get("required", []), path, schema, config)
+    kind = prop["type"]
+    if not isinstance(value, _PYTHON_TYPES[kind]) or (isinstance(value, bool) and kind != "boolean"):
+        return [f"{path}: {value!r} is not a {kind}"]
+    if kind == "array":
+        return [p for index, item in enumerate(value) for p in _value_problems(item, prop["items"], f"{path}[{index}]", schema, config)]
+    if kind == "object" and "additionalProperties" in prop:
+        return [p for key, item in value.items() for p in _value_problems(item, prop["additionalProperties"], f"{path}.{key}", schema, config)]
+    return []
+
+
+def _object_problems(value, properties: dict, required: list[str], path: str, schema: dict, config: dict) -> list[str]:
+    if not isinstance(value, dict):
+        return [f"{path}: {value!r} is not an object"]
+    problems = [f"{path}.{name}: not in the schema" for name in value if name not in properties]
+    problems += [f"{path}.{name}: required, missing" for name in required if name not in value]
+    for name, item in value.items():
+        if name in properties:
+            problems += _value_problems(item, properties[name], f"{path}.{name}", schema, config)
+    return problems
+
+
+def resource_problems(program: dict, schema: dict) -> list[str]:
+    """Every way the program's resources of this package disagree with the schema (type, properties, types, required ones)."""
+    problems = []
+    for name, declared in program.get("resources", {}).items():
+        if not declared["type"].startswith(f"{schema['name']}:"):
+            continue
+        resource = schema["resources"].get(declared["type"])
+        if resource is None:
+            problems.append(f"{name}: type {declared['type']} is not in the schema")
+            continue
+        problems += _object_problems(
+            declared.get("properties", {}), resource["inputProperties"], resource["requiredInputs"], name, schema, program.get("config", {})
+        )
+    return problems
+
+
+def test_yaml_example_resource_matches_the_committed_schema():
+    program = yaml.safe_load(EXAMPLE.read_text())
+    schema = json.loads(SCHEMA_FILE.read_text())
+    assert program["runtime"] == "yaml"
+    assert program["packages"] == {"ecs-release": "../../provider"}
+    assert (EXAMPLE.parent / program["packages"]["ecs-release"] / "PulumiPlugin.yaml").exists()
+    assert [resource["type"] for resource in program["resources"].values()] == [SERVICE_TOKEN]
+    assert program["resources"]["web"]["properties"]["imageTags"] == {"web": "${webTag}"}
+    assert resource_problems(program, schema) == []
+    outputs = {value.strip("${}").split(".", 1)[1] for value in program["outputs"].values()}
+    assert outputs <= set(schema["resources"][SERVICE_TOKEN]["properties"])
+
+
+@pytest.mark.parametrize(
+    ("change", "problems"),
+    [
+        pytest.param({"service": {"desiredCount": "two"}}, ["web.service.desiredCount: 'two' is not a integer"], id="wrong-type"),
+        pytest.param({"service": {"desiredCnt": 2}}, ["web.service.desiredCnt: not in the schema"], id="unknown-property"),
+        pytest.param({"service": {"autoscaling": {"minTasks": 1}}}, ["web.service.autoscaling.maxTasks: required, missing"], id="missing-required"),
+        pytest.param({"imageTags": {"web": "${apiTag}"}}, ["web.imageTags.web: ${apiTag} is not a config key of the program"], id="undeclared-config"),
+        pytest.param({"release": {"keepRevisions": True}}, ["web.release.keepRevisions: True is not a integer"], id="bool-for-integer"),
+    ],
+)
+def test_yaml_validation_finds_each_problem(change, problems):
+    program = yaml.safe_load(EXAMPLE.read_text())
+    program["resources"]["web"]["properties"].update(change)
+    assert resource_problems(program, json.loads(SCHEMA_FILE.read_text())) == problems
+
+
+def test_yaml_example_deploys_its_tag_through_the_provider(provider):
+    """The example's resource block, with ``webTag`` set, constructed as the engine would send it."""
+    properties = yaml.safe_load(EXAMPLE.read_text())["resources"]["web"]["properties"]
+    inputs = _wire(json.loads(json.dumps(properties).replace("${webTag}", "1.4.2")))
+    registered, outputs = _record(lambda: provider.construct("web", SERVICE_TOKEN, inputs, None).state)
+
+    (task_definition,) = [inputs for typ, _, inputs in registered if typ == TASK_DEFINITION_TYPE]
+    (container,) = json.loads(task_definition["containerDefinitions"])
+    assert container["image"] == f"{REGISTRY}/shop/web:1.4.2"
+    assert container["portMappings"] == [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}]
+    (target,) = [inputs for typ, _, inputs in registered if typ == "aws:appautoscaling/target:Target"]
+    assert (target["minCapacity"], target["maxCapacity"]) == (2, 6)
+    assert outputs["imageTags"] == {"web": "1.4.2"}
+
+
+def test_readme_yaml_snippet_matches_the_example():
+    """The README's "From another language" YAML is the example's resource block."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## From another language") :]
+    snippet = re.search(r"```yaml\n(.*?)```", section, re.S)[1]
+    program = yaml.safe_load(snippet)
+    example = yaml.safe_load(EXAMPLE.read_text())
+    assert program["resources"] == example["resources"]
+    assert program["config"] == example["config"]
