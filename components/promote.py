@@ -48,6 +48,7 @@ from typing import Any, Callable, Mapping, Sequence
 from .aws_clients import aws_client
 from .errors import EcsReleaseError
 from .images import ImageReference
+from .input_files import yaml_data, yaml_node
 
 ClientFactory = Callable[[str, str], Any]
 """(service, region) → a boto3 client."""
@@ -106,7 +107,11 @@ def _kind(value: Any) -> str:
 def _load(path: Path, name: str) -> Any:
     """The stack file's round-trip data, its ``config:`` a mapping (an absent or empty ``config:`` is an empty one)."""
     try:
-        data = _yaml().load(_read_text(path))
+        text = _read_text(path)
+        yaml_data(yaml_node(text, name, PromoteError), name, PromoteError)  # strictly: no duplicate key, bounded aliases
+        data = _yaml().load(text)
+    except PromoteError:
+        raise
     except OSError as error:
         raise PromoteError(f"{name}: cannot read it ({error.strerror or error}); check the file's permissions") from None
     except Exception as error:  # ruamel raises several unrelated types

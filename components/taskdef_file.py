@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import botocore.session
-import yaml
 from pydantic import ValidationError
 
 from .errors import SpecFileError
+from .input_files import load_json, read_text, yaml_data, yaml_node
 from .spec import ContainerDefinition, TaskDefinitionSpec
 
 
@@ -95,18 +95,15 @@ def validation_problems(error: ValidationError) -> list[str]:
 
 
 def parse_text(text: str, source: str) -> dict[str, Any]:
-    """Parse JSON or YAML text into a mapping; ``source`` names it in errors."""
+    """Parse JSON or YAML text into a mapping; ``source`` names it in errors.
+
+    Read strictly (:mod:`components.input_files`): a key given twice, an alias bomb or absurd nesting is refused.
+    """
     try:
-        data = json.loads(text)
+        data = load_json(text, source, SpecFileError)
     except ValueError:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-            raise SpecFileError(
-                f"{source}: not valid JSON or YAML{where}; give a task-definition file in JSON or YAML"
-            ) from None
+        node = yaml_node(text, source, SpecFileError, "JSON or YAML", "give a task-definition file in JSON or YAML")
+        data = yaml_data(node, source, SpecFileError)
     if not isinstance(data, dict):
         raise SpecFileError(
             f"{source}: expected a task-definition object (JSON or YAML mapping), got {type(data).__name__}; "
@@ -136,12 +133,7 @@ def spec_from_data(data: dict[str, Any], source: str) -> TaskDefinitionSpec:
 
 def load_spec(path: str | Path) -> TaskDefinitionSpec:
     """Read, parse and validate a task-definition file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise SpecFileError(f"{path}: cannot read the file ({reason}); give the path of a task-definition file") from None
+    text = read_text(Path(path), str(path), SpecFileError, "give the path of a task-definition file")
     return spec_from_data(parse_text(text, str(path)), str(path))
 
 
