@@ -8,21 +8,22 @@ See https://www.pulumi.com/docs/iac/concepts/testing/unit/.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import hashlib
 import os
 import runpy
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Coroutine, Iterable, Mapping, TypeVar
 
 import pulumi
-from pulumi.runtime import Mocks, MockCallArgs, MockResourceArgs, set_all_config, set_mocks
+from pulumi.runtime import Mocks, MockCallArgs, MockResourceArgs, reset_options, set_all_config, set_mocks
 from pulumi.runtime.mocks import run_pulumi_func
 from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
-from pulumi.runtime.settings import get_root_resource, set_root_resource
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.settings import get_root_resource
 
 from .errors import EcsReleaseError, StackConfigError
 from .service_mocks import mock_call, mock_outputs
@@ -32,6 +33,7 @@ ACCOUNT_ID = "123456789012"
 """The account the mock runtime pretends to be in (AWS's documentation account)."""
 TASK_DEFINITION_TYPE = "aws:ecs/taskDefinition:TaskDefinition"
 ECR_GET_IMAGE = "aws:ecr/getImage:getImage"
+T = TypeVar("T")
 
 
 def offline_digest(repository_name: str, tag: str) -> str:
@@ -102,9 +104,9 @@ def run_program(
 ) -> list[RegisteredResource]:
     """Run ``project_dir``'s program for ``stack`` with the stack file's config plus ``overrides``.
 
-    ``overrides`` keys are project keys (``webTag``) or namespaced ones (``aws:region``).
-    Returns the registered resources in registration order; an :class:`EcsReleaseError`
-    raised by the program propagates unchanged.
+    ``overrides`` keys are project keys (``webTag``) or namespaced ones (``aws:region``). Every event
+    loop the run needs is its own and closed when it ends. Returns the registered resources in
+    registration order; an :class:`EcsReleaseError` raised by the program propagates unchanged.
     """
     project_dir = Path(project_dir).resolve()
     project = project_name(project_dir)
@@ -112,10 +114,25 @@ def run_program(
     for key, value in (overrides or {}).items():
         config[key if ":" in key else f"{project}:{key}"] = value
     mocks = mocks or RecordingMocks(region=str(config.get("aws:region", "us-east-1")))
+    _run(project_dir, project, stack, config, mocks)
+    return list(mocks.resources)
 
-    set_root_resource(None)  # a new root stack for each run: its exports are this program's only (stack_outputs)
-    set_mocks(mocks, project=project, stack=stack, preview=False)
-    set_all_config(config)
+
+def _run(project_dir: Path, project: str, stack: str, config: dict[str, Any], mocks: RecordingMocks) -> None:
+    """Run the program's ``__main__.py`` once under the mock runtime, as ``pulumi up`` would (``preview=False``)."""
+
+    async def program() -> None:
+        # In this run's own task: the settings, config and root stack resource set here are context
+        # variables of the task, so the caller's (a test's own mocks, say) are as they were afterwards;
+        # reset_options gives the run a new root stack, whose exports are this program's only.
+        reset_options(project=project, stack=stack, root_directory=str(project_dir))
+        set_mocks(mocks, project=project, stack=stack, preview=False)
+        set_all_config(config)
+        await run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__"))
+        _LAST_OUTPUTS.update(await _resolved_outputs(get_root_resource()))  # while the run's loop still runs
+
+    _LAST_OUTPUTS.clear()
+
     added_to_path = str(project_dir) not in sys.path  # the program imports its own modules (its app) from there
     if added_to_path:
         sys.path.insert(0, str(project_dir))
@@ -125,7 +142,7 @@ def run_program(
     caller_directory = os.getcwd()
     os.chdir(project_dir)  # as Pulumi runs a program: relative paths in it are the project's
     try:
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
+        run_in_own_event_loop(program())
     except pulumi.RunError as error:
         if isinstance(error.__cause__, EcsReleaseError):
             raise error.__cause__ from None
@@ -137,7 +154,44 @@ def run_program(
         os.chdir(caller_directory)
         if added_to_path and str(project_dir) in sys.path:
             sys.path.remove(str(project_dir))
-    return list(mocks.resources)
+
+
+def run_in_own_event_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` in a new event loop whose executor's worker threads get loops of their own; close them all.
+
+    The SDK's mock monitor runs in the loop's default executor, and each worker thread needs an event
+    loop (``pulumi.runtime.sync_await._ensure_event_loop`` creates one per thread and never closes it).
+    Left to the garbage collector, at exit, such a loop's ``__del__`` may find its self-pipe already
+    closed and print ``Exception ignored in: <function BaseEventLoop.__del__>`` after the command's
+    output. Here every loop is ours and closed once the worker threads are joined; the calling
+    thread's current event loop is left as it was.
+    """
+    worker_loops: list[asyncio.AbstractEventLoop] = []
+
+    def give_the_thread_a_loop() -> None:
+        worker_loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(worker_loop)
+        worker_loops.append(worker_loop)
+
+    loop = asyncio.new_event_loop()
+    loop.set_default_executor(ThreadPoolExecutor(thread_name_prefix="ecs-release-program", initializer=give_the_thread_a_loop))
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        try:
+            if pending := asyncio.all_tasks(loop):
+                for task in pending:
+                    task.cancel()
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())  # joins the worker threads
+        finally:
+            loop.close()
+            for worker_loop in worker_loops:
+                worker_loop.close()
+
+
+_LAST_OUTPUTS: dict[str, Any] = {}
 
 
 def stack_outputs() -> dict[str, Any]:
@@ -147,12 +201,15 @@ def stack_outputs() -> dict[str, Any]:
     (``{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": …}``),
     so that inputs and outputs read alike.
     """
-    root = get_root_resource()
+    return dict(_LAST_OUTPUTS)
+
+
+async def _resolved_outputs(root: Any) -> dict[str, Any]:
     outputs: dict[str, Any] = {}
     for name, value in dict(getattr(root, "outputs", None) or {}).items():
         output = pulumi.Output.from_input(value)
-        resolved = _sync_await(output.future())
-        outputs[name] = {_special_sig_key: _special_secret_sig, "value": resolved} if _sync_await(output.is_secret()) else resolved
+        resolved = await output.future()
+        outputs[name] = {_special_sig_key: _special_secret_sig, "value": resolved} if await output.is_secret() else resolved
     return outputs
 
 
