@@ -20,8 +20,10 @@ import pytest
 from components.cli import main
 from components.errors import EcsReleaseError
 from components.offline import run_program
-from tests.gitrepo import LIBRARY_PROJECT, copy_project
+from tests.gitrepo import LIBRARY_PROJECT, copy_project, make_repo, replace_in
 
+DEV = "stacks/Pulumi.dev.yaml"
+GOOD_DEV = 'config:\n  aws:region: eu-west-1\n  fixture-shop:apiTag: "2.0.1"\n  fixture-shop:jobsTag: "1.0.0"\n'
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + level)}: &{chr(98 + level)} [{', '.join([f'*{chr(97 + level)}'] * 10)}]\n" for level in range(9)
 )
@@ -46,6 +48,10 @@ def refused(capsys, *argv: str) -> str:
     assert (code, out) == (2, ""), err
     assert err.startswith("error: ") and err.count("\n") == 1 and err.endswith("\n"), err
     return err[len("error: "):-1]
+
+
+def tag_file(value: str) -> bytes:
+    return f"config:\n  aws:region: eu-west-1\n  fixture-shop:apiTag: {value}\n  fixture-shop:jobsTag: \"1.0.0\"\n".encode()
 
 
 # --- task-definition files --------------------------------------------------------------------------------
@@ -152,3 +158,97 @@ def test_diff_against_a_stack_prints_its_error_line_and_nothing_after(tmp_path):
         'error: service "api": apiTag "latest" is a mutable tag, refused for production stack prod; '
         "run: pulumi config set apiTag <immutable tag> --stack prod\n"
     )
+
+
+# --- Pulumi.yaml ------------------------------------------------------------------------------------------
+
+PROJECT_FILES = [
+    pytest.param(b"- name\n", "{path}: the file is a list, not a mapping with name: and runtime:; write the project file as "
+                 "https://www.pulumi.com/docs/iac/concepts/projects/project-file/ shows", id="top-level-list"),
+    pytest.param(b"fixture-shop\n", "{path}: the file is a string, not a mapping with name: and runtime:; write the project file as "
+                 "https://www.pulumi.com/docs/iac/concepts/projects/project-file/ shows", id="top-level-scalar"),
+    pytest.param(b"name: [fixture-shop\n", "{path}: not valid YAML (line 2, column 1: while parsing a flow sequence, expected ',' or ']', "
+                 "but got '<stream end>'); fix the file", id="malformed"),
+    pytest.param(b"runtime: python\nstackConfigDir: stacks\n",
+                 "{path}: no name: key; add name: <project> (the project's name, the namespace of its config keys)", id="missing-name"),
+    pytest.param(b"name: fixture shop\nstackConfigDir: stacks\n",
+                 '{path}: name is "fixture shop", not a Pulumi project name (A-Z a-z 0-9 - _ . only); write name: <project>', id="bad-name"),
+    pytest.param(b"name: fixture-shop\nname: other\n", '{path}: gives key "name" twice ("fixture-shop" and "other") (line 2, column 1); '
+                 "keep one, YAML does not allow both", id="duplicate-key"),
+    pytest.param(b"name: fixture-shop\nstackConfigDir: [stacks]\n",
+                 "{path}: stackConfigDir is a list, not a directory path; write stackConfigDir: stacks, or remove it", id="stack-config-dir-list"),
+    pytest.param(b"name: fixture-shop\ndescription: caf\xe9\n", "{path}: not UTF-8 text (byte 0xe9 on line 2); save the file as UTF-8", id="not-utf-8"),
+]
+
+
+@pytest.mark.parametrize("content, message", PROJECT_FILES)
+def test_a_bad_project_file_is_one_line(capsys, project, content, message):
+    (project / "Pulumi.yaml").write_bytes(content)
+    assert refused(capsys, "render", "--stack", "dev", "--project-dir", str(project)) == message.format(path=project / "Pulumi.yaml")
+
+
+# --- stack files ------------------------------------------------------------------------------------------
+
+STACK_FILES = [
+    pytest.param(b"- aws:region\n", f"{DEV}: the file is a list, not a mapping with a config: key; write config: with one indented key: value line per setting, or use pulumi config set", id="top-level-list"),
+    pytest.param(b"just words\n", f"{DEV}: the file is a string, not a mapping with a config: key; write config: with one indented key: value line per setting, or use pulumi config set", id="top-level-scalar"),
+    pytest.param(b"config:\n  - fixture-shop:apiTag\n", f"{DEV}: config: is a list, not a mapping of keys to values; write one indented key: value line per setting under config:", id="config-as-list"),
+    pytest.param(b"config:\n  1: a\n  2: b\n",
+                 f"{DEV}: config key 1 is a number, not a string; write it as namespace:key (for example aws:region), or remove it; "
+                 f"{DEV}: config key 2 is a number, not a string; write it as namespace:key (for example aws:region), or remove it", id="integer-keys"),
+    pytest.param(GOOD_DEV.replace('  fixture-shop:jobsTag', '  fixture-shop:apiTag: "2.0.2"\n  fixture-shop:jobsTag').encode(),
+                 f'{DEV}: gives key "fixture-shop:apiTag" twice ("2.0.1" and "2.0.2") (line 4, column 3); keep one, YAML does not allow both', id="duplicate-key"),
+    pytest.param(b"config: {aws:region: eu-west-1\n", f"{DEV}: not valid YAML (line 2, column 1: while parsing a flow mapping, expected ',' or '}}', but got '<stream end>'); fix the file", id="malformed"),
+    pytest.param(BOMB.encode(), f"{DEV}: more than 100000 values once its aliases are expanded (line 5, column 36); write the values out instead of nesting aliases", id="alias-bomb"),
+    pytest.param(b"config: &a {x: *a}\n", f"{DEV}: the alias *a (line 1, column 16) is inside the node its anchor names, an endless value; write the values out", id="recursive-alias"),
+    pytest.param(b"config: " + b"[" * 65 + b"]" * 65 + b"\n", f"{DEV}: nested more than 64 levels deep (line 1, column 72); fix the file", id="deep-nesting"),
+    pytest.param(GOOD_DEV.encode().replace(b"2.0.1", b"2.0.1\xff"), f"{DEV}: not UTF-8 text (byte 0xff on line 3); save the file as UTF-8", id="not-utf-8"),
+]
+
+
+@pytest.mark.parametrize("content, message", STACK_FILES)
+def test_a_bad_stack_file_is_one_line(capsys, project, content, message):
+    (project / DEV).write_bytes(content)
+    assert refused(capsys, "render", "--stack", "dev", "--project-dir", str(project)) == message
+
+
+# --- stack names -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "stack, shown",
+    [
+        pytest.param("d" * 101, '"' + "d" * 60 + '…" (101 characters)', id="over-100-characters"),
+        pytest.param("../dev", '"../dev" (6 characters)', id="a-path"),
+        pytest.param("acme/fixture-shop/dev", '"acme/fixture-shop/dev" (21 characters)', id="fully-qualified"),
+    ],
+)
+def test_a_stack_name_pulumi_refuses_is_one_line(capsys, project, stack, shown):
+    assert refused(capsys, "render", "--stack", stack, "--project-dir", str(project)) == (
+        f"stack name {shown} is not a Pulumi stack name: at most 100 of A-Z a-z 0-9 - _ . (an org/project/ prefix is not part of it); "
+        "give the stack's name, e.g. dev"
+    )
+
+
+# --- every command, nothing written -----------------------------------------------------------------------
+
+PROD = "stacks/Pulumi.prod.yaml"
+DUPLICATE = f'{PROD}: gives key "fixture-shop:apiTag" twice ("2.0.0" and "2.0.9") (line 4, column 3); keep one, YAML does not allow both'
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["render", "--stack", "prod"], id="render"),
+        pytest.param(["diff", "--stack", "staging", "--against-stack", "prod"], id="diff-against-stack"),
+        pytest.param(["check", "--stack", "prod", "--against-ref", "HEAD"], id="check"),
+        pytest.param(["promote", "--from", "staging", "--to", "prod"], id="promote-to"),
+        pytest.param(["promote", "--from", "prod", "--to", "dev"], id="promote-from"),
+    ],
+)
+def test_every_command_refuses_a_bad_stack_file_in_one_line_and_writes_nothing(capsys, tmp_path, monkeypatch, argv):
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    repo = make_repo(tmp_path / "repo")  # HEAD holds the good files: check renders them, then this tree's
+    replace_in(repo / PROD, 'fixture-shop:jobsTag', 'fixture-shop:apiTag: "2.0.9"\n  fixture-shop:jobsTag')
+    before = {path: path.read_bytes() for path in (repo / "stacks").iterdir()}
+    assert refused(capsys, *argv, "--project-dir", str(repo)) == DUPLICATE
+    assert {path: path.read_bytes() for path in (repo / "stacks").iterdir()} == before
