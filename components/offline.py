@@ -27,7 +27,7 @@ from pulumi.runtime.settings import get_root_resource
 
 from .errors import EcsReleaseError, StackConfigError
 from .service_mocks import mock_call, mock_outputs
-from .stack_config import project_name, stack_config
+from .stack_config import engine_value, project_name, stack_config
 
 ACCOUNT_ID = "123456789012"
 """The account the mock runtime pretends to be in (AWS's documentation account)."""
@@ -104,9 +104,11 @@ def run_program(
 ) -> list[RegisteredResource]:
     """Run ``project_dir``'s program for ``stack`` with the stack file's config plus ``overrides``.
 
-    ``overrides`` keys are project keys (``webTag``) or namespaced ones (``aws:region``). Every event
-    loop the run needs is its own and closed when it ends. Returns the registered resources in
-    registration order; an :class:`EcsReleaseError` raised by the program propagates unchanged.
+    ``overrides`` keys are project keys (``webTag``) or namespaced ones (``aws:region``). The program
+    gets every value as ``pulumi up`` hands it over (:func:`~components.stack_config.engine_value`),
+    ``pulumi.get_root_directory()`` is the project directory, and every event loop the run needs is
+    its own and closed when it ends. Returns the registered resources in registration order; an
+    :class:`EcsReleaseError` raised by the program propagates unchanged.
     """
     project_dir = Path(project_dir).resolve()
     project = project_name(project_dir)
@@ -114,11 +116,11 @@ def run_program(
     for key, value in (overrides or {}).items():
         config[key if ":" in key else f"{project}:{key}"] = value
     mocks = mocks or RecordingMocks(region=str(config.get("aws:region", "us-east-1")))
-    _run(project_dir, project, stack, config, mocks)
+    _run(project_dir, project, stack, {key: engine_value(value) for key, value in config.items()}, mocks)
     return list(mocks.resources)
 
 
-def _run(project_dir: Path, project: str, stack: str, config: dict[str, Any], mocks: RecordingMocks) -> None:
+def _run(project_dir: Path, project: str, stack: str, config: dict[str, str], mocks: RecordingMocks) -> None:
     """Run the program's ``__main__.py`` once under the mock runtime, as ``pulumi up`` would (``preview=False``)."""
 
     async def program() -> None:

@@ -18,6 +18,7 @@ app's declarations are built, into ``pulumi.RunError``: Pulumi prints its one-li
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 from .errors import EcsReleaseError, model_problems
@@ -81,15 +82,37 @@ def stack_image_tags(services: Sequence[Any], stack: str, config: Mapping[str, A
 
     ``config`` holds the project's keys without namespace (default: the running program's config).
     Raises :class:`~components.errors.StackConfigError` naming every missing, unknown or malformed key.
+    Reading the running program's config, it also compares each tag with the project's stack file as
+    written (:func:`~components.stack_config.written_tag_problems`): Pulumi hands the program an
+    unquoted ``webTag: 1.10`` as ``"1.1"``, which is refused with the fix, quoting it.
     """
-    from .stack_config import program_config, project_keys, read_versions
+    from .stack_config import program_config, project_keys, read_versions, written_tag_problems
 
+    keys = stack_keys(services, stack)
+    written: dict[str, str] = {}
     if config is None:
         import pulumi
 
         config = project_keys(program_config(), pulumi.get_project())
-    keys = stack_keys(services, stack)
-    return read_versions(config, {key: key for key in keys}, stack)
+        if (project_dir := _project_dir(pulumi.get_project())) is not None:
+            written = written_tag_problems(project_dir, stack, keys, config)
+    return read_versions(config, {key: key for key in keys}, stack, written)
+
+
+def _project_dir(project: str) -> Path | None:
+    """The running program's project directory: Pulumi's root directory (the directory of ``Pulumi.yaml``),
+    else the nearest directory up from the working directory (the program's, under ``pulumi up``) with a
+    ``Pulumi.yaml`` naming ``project``; ``None`` when there is none."""
+    import pulumi
+
+    from .stack_config import project_name
+
+    if root := pulumi.get_root_directory():
+        return Path(root)
+    for directory in (Path.cwd(), *Path.cwd().parents):
+        if (directory / "Pulumi.yaml").is_file():
+            return directory if project_name(directory) == project else None
+    return None
 
 
 def prepare_services(

@@ -6,19 +6,25 @@ Provider settings such as ``aws:region`` live in their own namespaces and are le
 :func:`read_versions` checks all of it at once and reports every problem in one error.
 
 ``Pulumi.yaml`` and stack files are read strictly (:mod:`components.input_files`) and their
-shapes checked.
+shapes checked. A tag must be a YAML string as written: :func:`written_tag_problems` refuses a
+tag written unquoted that YAML reads as something else (``1.10``, the number 1.1).
 """
 
 from __future__ import annotations
 
-import difflib
+import base64
 import functools
+import difflib
 import json
 import os
 import re
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
+
+import yaml
+from ruamel.yaml.nodes import MappingNode, ScalarNode
 
 from .errors import StackConfigError
 from .images import version_problem
@@ -48,13 +54,18 @@ def _set_command(key: str, stack: str) -> str:
     return f"run: pulumi config set {key} <tag> --stack {stack}"
 
 
-def read_versions(config: Mapping[str, Any], keys: Mapping[str, str], stack: str) -> dict[str, str]:
+def read_versions(
+    config: Mapping[str, Any], keys: Mapping[str, str], stack: str, written: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """Container name → image version, from a stack's project config.
 
     ``config`` holds the project's keys without namespace; ``keys`` maps each container
-    to its config key (several containers may share one). Raises :class:`StackConfigError`
-    naming every missing, empty, malformed or unknown key, each with the command that fixes it.
+    to its config key (several containers may share one). ``written``: key → problem of the key as the
+    stack file writes it (:func:`written_tag_problems`), reported instead of the value's. Raises
+    :class:`StackConfigError` naming every missing, empty, malformed or unknown key, each with the
+    command that fixes it.
     """
+    written = written or {}
     known = sorted(set(keys.values()))
     problems: list[str] = []
     for key in sorted(set(config) - set(known)):
@@ -67,7 +78,9 @@ def read_versions(config: Mapping[str, Any], keys: Mapping[str, str], stack: str
     values: dict[str, str] = {}
     for key in known:
         value = config.get(key)
-        if value is None:
+        if key in written:
+            problems.append(written[key])
+        elif value is None:
             problems.append(f"{key} is not set for stack {stack}; {_set_command(key, stack)}")
         elif not isinstance(value, str):
             problems.append(
@@ -182,8 +195,24 @@ def project_name(project_dir: Path) -> str:
     return _project_file(project_dir)["name"]
 
 
-def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
-    """The ``config:`` map of a stack file, keys namespaced (``namespace:key``), values as YAML reads them.
+@dataclass(frozen=True)
+class ConfigValue:
+    """One value of a stack file's ``config:``, as YAML reads it and as it is written."""
+
+    value: Any
+    """What YAML reads: a string, number, boolean, date, mapping… (YAML 1.2, as Pulumi reads stack files)."""
+    written: str | None
+    """A scalar's text (a quoted one without its quotes, a tagged one without its tag); ``None`` for a mapping or list."""
+    source: str | None
+    """A scalar's source text, tag and quotes included (``!!binary aGVsbG8=``); ``None`` for a mapping or list."""
+    not_a_string: str | None
+    """``None`` when YAML reads the scalar as exactly the string ``written``; else what it reads instead
+    (``"the number 1.1"``): a plain scalar that YAML 1.2 or 1.1 resolves to a number, date, timestamp,
+    boolean or null, or a value tagged ``!!binary`` or the like."""
+
+
+def stack_file_config(project_dir: Path, stack: str) -> tuple[str, dict[str, ConfigValue]]:
+    """The stack file's name (relative to the project) and its ``config:`` entries, keys namespaced.
 
     The file is read strictly (:mod:`components.input_files`); a file or ``config:`` that is not a
     mapping, and a key that is not a string, are refused, all at once.
@@ -192,9 +221,9 @@ def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
     project = project_name(project_dir)
     path = stack_file(project_dir, stack)
     name = _shown(path, project_dir)
-    _, _, data = _yaml_file(path, name, "recreate the stack's settings with pulumi config set")
+    text, root, data = _yaml_file(path, name, "recreate the stack's settings with pulumi config set")
     if data is None:
-        return {}
+        return name, {}
     if not isinstance(data, dict):
         raise StackConfigError(
             f"{name}: the file is {_kind(data)}, not a mapping with a config: key; "
@@ -202,7 +231,7 @@ def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
         )
     config = data.get("config")
     if config is None:
-        return {}
+        return name, {}
     if not isinstance(config, dict):
         raise StackConfigError(
             f"{name}: config: is {_kind(config)}, not a mapping of keys to values; "
@@ -214,4 +243,108 @@ def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
         for key in config if not isinstance(key, str)
     ]:
         raise StackConfigError(problems)
-    return {key if ":" in key else f"{project}:{key}": value for key, value in config.items()}
+    nodes = {key.value: value for key, value in _mapping_pairs(root, "config")}
+    entries = {}
+    for key, value in config.items():
+        node = nodes.get(key)
+        namespaced = key if ":" in key else f"{project}:{key}"
+        if isinstance(node, ScalarNode):
+            source = text[node.start_mark.index:node.end_mark.index]
+            entries[namespaced] = ConfigValue(value, node.value, source, _not_a_string(node, value, source))
+        else:
+            entries[namespaced] = ConfigValue(value, None, None, None)
+    return name, entries
+
+
+def stack_config(project_dir: Path, stack: str) -> dict[str, Any]:
+    """The ``config:`` map of a stack file, keys namespaced (``namespace:key``), values as YAML reads them."""
+    return {key: entry.value for key, entry in stack_file_config(project_dir, stack)[1].items()}
+
+
+def _mapping_pairs(node: Any, key: str) -> list[tuple[Any, Any]]:
+    """The (key node, value node) pairs of the mapping under ``key`` of the mapping ``node``."""
+    for key_node, value_node in getattr(node, "value", []):
+        if isinstance(key_node, ScalarNode) and key_node.value == key and isinstance(value_node, MappingNode):
+            return [(k, v) for k, v in value_node.value if isinstance(k, ScalarNode)]
+    return []
+
+
+_READS_AS = {
+    "int": "the number {value}", "float": "the number {value}", "bool": "the boolean {value}", "null": "null (no value)",
+    "timestamp": "the date {value}", "binary": "binary data",
+}
+
+
+def _not_a_string(node: ScalarNode, value: Any, source: str) -> str | None:
+    """What YAML reads a scalar as when that is not exactly its written text as a string (see :class:`ConfigValue`)."""
+    tag = str(node.tag).rsplit(":", 1)[-1]
+    explicit = source.startswith("!")
+    if tag == "str" and (node.style is not None or explicit):
+        return None  # quoted, a block scalar, or tagged !!str: the text is the string
+    if tag == "str":  # plain: YAML 1.2 (Pulumi, ruamel) reads a string; YAML 1.1 may not (on, yes, 010, 1:20)
+        tag = str(yaml.resolver.Resolver().resolve(yaml.ScalarNode, node.value, (True, False))).rsplit(":", 1)[-1]
+        if tag == "str":
+            return None
+        return _READS_AS.get(tag, f"a {tag}").format(value=node.value) + " (in YAML 1.1)"
+    if isinstance(value, bool):
+        value = str(value).lower()
+    elif isinstance(value, datetime):
+        return f"the timestamp {value.isoformat()}"
+    elif isinstance(value, date):
+        value = value.isoformat()
+    return _READS_AS.get(tag, f"a value tagged !!{tag}").format(value=value)
+
+
+def written_tag_problems(project_dir: Path, stack: str, keys: Iterable[str], received: Mapping[str, Any]) -> dict[str, str]:
+    """Image-tag key → problem, for each of ``keys`` that the stack file writes as a scalar YAML does not
+    read as exactly its text (``webTag: 1.10`` is the number 1.1, and ``pulumi up`` hands the program
+    ``"1.1"``). ``received`` holds what the program was given (project keys, no namespace), to name it.
+    Nothing when the project has no such stack file (config from elsewhere: nothing to compare with).
+    """
+    project_dir = Path(project_dir)
+    if not _stack_path(project_dir, stack).is_file():
+        return {}
+    name, entries = stack_file_config(project_dir, stack)
+    project = project_name(project_dir)
+    problems = {}
+    for key in keys:
+        entry = entries.get(f"{project}:{key}")
+        if entry is None or entry.not_a_string is None:
+            continue
+        if entry.written == "" or entry.not_a_string.startswith("null"):
+            problems[key] = f"{key} for stack {stack} has no value in {name}; {_set_command(key, stack)}"
+            continue
+        got = received.get(key)
+        told = f"; the program was given {json.dumps(got)}" if isinstance(got, str) and got != entry.written else ""
+        tag = "<tag>" if entry.source.startswith("!") else entry.written
+        problems[key] = (
+            f"{key} for stack {stack} is written {entry.source} in {name}, which YAML reads as {entry.not_a_string}, "
+            f'not a string{told}; quote it: {project}:{key}: "{tag}" (pulumi config set {key} {tag} --stack {stack} writes it so)'
+        )
+    return problems
+
+
+def engine_value(value: Any) -> str:
+    """A stack-file value as ``pulumi up`` hands it to the program: strings as they are, other scalars as text
+    (``true``, ``1.1``), mappings and lists as JSON (``pulumi.Config.get_object`` parses them)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return ""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, (dict, list)):
+        return json.dumps(_json_ready(value), ensure_ascii=False)
+    return str(value)
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key if isinstance(key, str) else engine_value(key): _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(item) for item in value]
+    return value if isinstance(value, (str, int, float, bool)) or value is None else engine_value(value)

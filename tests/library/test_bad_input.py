@@ -13,13 +13,16 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import pulumi
 import pytest
 
 from components.cli import main
 from components.errors import EcsReleaseError
-from components.offline import run_program
+from components.offline import run_in_own_event_loop, run_program
+from components.stack_config import engine_value
 from tests.gitrepo import LIBRARY_PROJECT, copy_project, make_repo, replace_in
 
 DEV = "stacks/Pulumi.dev.yaml"
@@ -203,6 +206,27 @@ STACK_FILES = [
     pytest.param(b"config: &a {x: *a}\n", f"{DEV}: the alias *a (line 1, column 16) is inside the node its anchor names, an endless value; write the values out", id="recursive-alias"),
     pytest.param(b"config: " + b"[" * 65 + b"]" * 65 + b"\n", f"{DEV}: nested more than 64 levels deep (line 1, column 72); fix the file", id="deep-nesting"),
     pytest.param(GOOD_DEV.encode().replace(b"2.0.1", b"2.0.1\xff"), f"{DEV}: not UTF-8 text (byte 0xff on line 3); save the file as UTF-8", id="not-utf-8"),
+    pytest.param(tag_file("1.10"),
+                 f'apiTag for stack dev is written 1.10 in {DEV}, which YAML reads as the number 1.1, not a string; the program was given "1.1"; '
+                 'quote it: fixture-shop:apiTag: "1.10" (pulumi config set apiTag 1.10 --stack dev writes it so)', id="number-yaml-changes"),
+    pytest.param(tag_file("2024-01-01"),
+                 f'apiTag for stack dev is written 2024-01-01 in {DEV}, which YAML reads as the date 2024-01-01, not a string; '
+                 'quote it: fixture-shop:apiTag: "2024-01-01" (pulumi config set apiTag 2024-01-01 --stack dev writes it so)', id="date"),
+    pytest.param(tag_file("2024-01-01T10:00:00Z"),
+                 f"apiTag for stack dev is written 2024-01-01T10:00:00Z in {DEV}, which YAML reads as the timestamp 2024-01-01T10:00:00+00:00, "
+                 'not a string; the program was given "2024-01-01T10:00:00+00:00"; quote it: fixture-shop:apiTag: "2024-01-01T10:00:00Z" '
+                 "(pulumi config set apiTag 2024-01-01T10:00:00Z --stack dev writes it so)", id="timestamp"),
+    pytest.param(tag_file("!!binary MS40LjI="),
+                 f'apiTag for stack dev is written !!binary MS40LjI= in {DEV}, which YAML reads as binary data, not a string; '
+                 'quote it: fixture-shop:apiTag: "<tag>" (pulumi config set apiTag <tag> --stack dev writes it so)', id="binary"),
+    pytest.param(tag_file("12345678901234567890123"),
+                 f"apiTag for stack dev is written 12345678901234567890123 in {DEV}, which YAML reads as the number 12345678901234567890123, "
+                 'not a string; quote it: fixture-shop:apiTag: "12345678901234567890123" '
+                 "(pulumi config set apiTag 12345678901234567890123 --stack dev writes it so)", id="huge-integer"),
+    pytest.param(tag_file("yes"),
+                 f'apiTag for stack dev is written yes in {DEV}, which YAML reads as the boolean yes (in YAML 1.1), not a string; '
+                 'quote it: fixture-shop:apiTag: "yes" (pulumi config set apiTag yes --stack dev writes it so)', id="yaml-1.1-boolean"),
+    pytest.param(tag_file(""), f"apiTag for stack dev has no value in {DEV}; run: pulumi config set apiTag <tag> --stack dev", id="empty-value"),
 ]
 
 
@@ -210,6 +234,36 @@ STACK_FILES = [
 def test_a_bad_stack_file_is_one_line(capsys, project, content, message):
     (project / DEV).write_bytes(content)
     assert refused(capsys, "render", "--stack", "dev", "--project-dir", str(project)) == message
+
+
+@pytest.mark.parametrize("value", ['"1.10"', "'1.10'", "!!str 1.10", "|-\n    1.10"])
+def test_a_tag_written_as_a_string_is_taken_as_written(capsys, project, value):
+    (project / DEV).write_bytes(tag_file(value))
+    code, out, err = run_cli(capsys, "render", "--stack", "dev", "--project-dir", str(project))
+    assert (code, err) == (0, "")
+    assert '"image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fixture/api:1.10"' in out
+
+
+def test_other_namespaces_values_reach_the_program_as_pulumi_up_hands_them(capsys, project):
+    """Not tags: left alone, handed over as text or JSON (dates and all), never a crash."""
+    (project / DEV).write_text(GOOD_DEV + "  aws:skipCredentialsValidation: true\n  aws:defaultTags:\n    tags:\n      since: 2024-01-01\n")
+    code, out, err = run_cli(capsys, "render", "--stack", "dev", "--project-dir", str(project))
+    assert (code, err) == (0, "") and out.startswith("{")
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        pytest.param("1.10", "1.10", id="string"),
+        pytest.param(True, "true", id="boolean"),
+        pytest.param(1.1, "1.1", id="number"),
+        pytest.param(None, "", id="null"),
+        pytest.param(date(2024, 1, 1), "2024-01-01", id="date"),
+        pytest.param({"tags": {date(2024, 1, 1): [1, False, None]}}, '{"tags": {"2024-01-01": [1, false, null]}}', id="mapping-as-json"),
+    ],
+)
+def test_engine_value_is_the_text_pulumi_up_hands_the_program(value, text):
+    assert engine_value(value) == text
 
 
 # --- stack names -------------------------------------------------------------------------------------
@@ -252,3 +306,49 @@ def test_every_command_refuses_a_bad_stack_file_in_one_line_and_writes_nothing(c
     before = {path: path.read_bytes() for path in (repo / "stacks").iterdir()}
     assert refused(capsys, *argv, "--project-dir", str(repo)) == DUPLICATE
     assert {path: path.read_bytes() for path in (repo / "stacks").iterdir()} == before
+
+
+# --- under pulumi up: the program compares each tag with the stack file as written ------------------------
+
+def run_as_pulumi_up(project: Path, stack: str, config: dict[str, str], root_directory: str | None) -> None:
+    """The project's program under the mock runtime with ``config`` exactly as the engine hands it over (strings),
+    Pulumi's root directory given or not (then the program finds its project from the working directory)."""
+    import runpy
+
+    from pulumi.runtime import reset_options, set_all_config, set_mocks
+    from pulumi.runtime.mocks import run_pulumi_func
+
+    from components.offline import RecordingMocks
+
+    async def program() -> None:
+        reset_options(project="fixture-shop", stack=stack, root_directory=root_directory)
+        set_mocks(RecordingMocks(region="eu-west-1"), project="fixture-shop", stack=stack, preview=False)
+        set_all_config(config)
+        await run_pulumi_func(lambda: runpy.run_path(str(project / "__main__.py"), run_name="__main__"))
+
+    sys.path.insert(0, str(project))
+    try:
+        run_in_own_event_loop(program())
+    finally:
+        sys.modules.pop("services", None)
+
+
+@pytest.mark.parametrize("root", [pytest.param(True, id="root-directory"), pytest.param(False, id="working-directory")])
+def test_under_pulumi_up_an_unquoted_tag_yaml_changes_is_refused(project, monkeypatch, root):
+    (project / DEV).write_bytes(tag_file("1.10"))
+    monkeypatch.chdir(project)
+    engine = {"aws:region": "eu-west-1", "fixture-shop:apiTag": "1.1", "fixture-shop:jobsTag": "1.0.0"}  # Pulumi reads 1.10 as 1.1
+    with pytest.raises(pulumi.RunError) as raised:
+        run_as_pulumi_up(project, "dev", engine, str(project) if root else None)
+    assert str(raised.value) == (
+        f'apiTag for stack dev is written 1.10 in {DEV}, which YAML reads as the number 1.1, not a string; the program was given "1.1"; '
+        'quote it: fixture-shop:apiTag: "1.10" (pulumi config set apiTag 1.10 --stack dev writes it so)'
+    )
+
+
+def test_under_pulumi_up_a_quoted_tag_or_a_stack_without_a_file_runs(project, monkeypatch):
+    (project / DEV).write_bytes(tag_file('"1.10"'))
+    monkeypatch.chdir(project)
+    run_as_pulumi_up(project, "dev", {"fixture-shop:apiTag": "1.10", "fixture-shop:jobsTag": "1.0.0"}, str(project))
+    (project / DEV).unlink()  # config from elsewhere (an ESC environment, the automation API): nothing to compare with
+    run_as_pulumi_up(project, "dev", {"fixture-shop:apiTag": "1.1", "fixture-shop:jobsTag": "1.0.0"}, str(project))
