@@ -25,9 +25,9 @@ from pulumi.runtime.mocks import run_pulumi_func
 from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
 from pulumi.runtime.settings import get_root_resource
 
-from .errors import EcsReleaseError, StackConfigError
+from .errors import EcsReleaseError, StackConfigError, model_problems
 from .service_mocks import mock_call, mock_outputs
-from .stack_config import engine_value, project_name, stack_config
+from .stack_config import engine_value, override_problems, project_name, region_problem, stack_config
 
 ACCOUNT_ID = "123456789012"
 """The account the mock runtime pretends to be in (AWS's documentation account)."""
@@ -107,21 +107,35 @@ def run_program(
     ``overrides`` keys are project keys (``webTag``) or namespaced ones (``aws:region``). The program
     gets every value as ``pulumi up`` hands it over (:func:`~components.stack_config.engine_value`),
     ``pulumi.get_root_directory()`` is the project directory, and every event loop the run needs is
-    its own and closed when it ends. Returns the registered resources in registration order; an
-    :class:`EcsReleaseError` raised by the program propagates unchanged.
+    its own and closed when it ends. Returns the registered resources in registration order. Bad
+    input — in the stack file, in ``overrides`` (a key the program would ignore, an ``aws:region``
+    that is no Region name), or found by the program, a pydantic ``ValidationError`` of the app's own
+    models included — is one :class:`EcsReleaseError` listing every problem.
     """
     project_dir = Path(project_dir).resolve()
     project = project_name(project_dir)
     config = stack_config(project_dir, stack)
-    for key, value in (overrides or {}).items():
-        config[key if ":" in key else f"{project}:{key}"] = value
-    mocks = mocks or RecordingMocks(region=str(config.get("aws:region", "us-east-1")))
-    _run(project_dir, project, stack, {key: engine_value(value) for key, value in config.items()}, mocks)
+    overrides = {key if ":" in key else f"{project}:{key}": value for key, value in (overrides or {}).items()}
+    problems = override_problems(overrides, config, project, stack)
+    config.update(overrides)
+    region = config.get("aws:region", "us-east-1")
+    if problem := region_problem(region, stack, from_set="aws:region" in overrides):
+        problems.append(problem)
+    mocks = mocks or RecordingMocks(region=str(region))
+    try:
+        _run(project_dir, project, stack, {key: engine_value(value) for key, value in config.items()}, mocks)
+    except EcsReleaseError as error:
+        if problems:
+            raise StackConfigError([*problems, *error.problems]) from None
+        raise
+    if problems:
+        raise StackConfigError(problems)
     return list(mocks.resources)
 
 
 def _run(project_dir: Path, project: str, stack: str, config: dict[str, str], mocks: RecordingMocks) -> None:
     """Run the program's ``__main__.py`` once under the mock runtime, as ``pulumi up`` would (``preview=False``)."""
+    from pydantic import ValidationError
 
     async def program() -> None:
         # In this run's own task: the settings, config and root stack resource set here are context
@@ -149,6 +163,8 @@ def _run(project_dir: Path, project: str, stack: str, config: dict[str, str], mo
         if isinstance(error.__cause__, EcsReleaseError):
             raise error.__cause__ from None
         raise StackConfigError(str(error)) from None
+    except ValidationError as error:  # the app's own models, built outside stop_on_bad_input
+        raise EcsReleaseError(model_problems(error)) from None
     finally:
         _forget_project_modules(project_dir, set(sys.modules) - loaded)
         gc.set_threshold(*collector[1])

@@ -348,3 +348,62 @@ def _json_ready(value: Any) -> Any:
     if isinstance(value, list):
         return [_json_ready(item) for item in value]
     return value if isinstance(value, (str, int, float, bool)) or value is None else engine_value(value)
+
+
+@functools.cache
+def _partitions() -> tuple[list[re.Pattern[str]], list[str]]:
+    """Each AWS partition's Region-name pattern and its known Regions, from botocore's endpoint data
+    (``partitions.json``, the data the AWS SDKs' endpoint rules use): a pattern, not a list, so a
+    Region newer than the installed botocore still passes."""
+    from botocore.loaders import create_loader
+
+    partitions = create_loader().load_data("partitions")["partitions"]
+    patterns = [re.compile(partition["regionRegex"], re.ASCII) for partition in partitions]
+    known = sorted(region for partition in partitions for region in partition.get("regions", {}) if not region.startswith("aws-"))
+    return patterns, known
+
+
+def region_problem(region: Any, stack: str, from_set: bool = False) -> str | None:
+    """Why ``region`` (the stack's ``aws:region``, or a ``--set`` of it) is not an AWS Region name such as
+    ``eu-west-1``, or ``None``."""
+    patterns, known = _partitions()
+    if isinstance(region, str) and any(pattern.fullmatch(region) for pattern in patterns):
+        return None
+    close = difflib.get_close_matches(str(region).lower(), known, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    where, fix = ("--set aws:region", "give --set aws:region=<region>") if from_set else (
+        f"aws:region for stack {stack}", f"run: pulumi config set aws:region <region> --stack {stack}")
+    return (
+        f"{where} is {json.dumps(region, default=str)}, not an AWS Region name such as eu-west-1 "
+        f"({hint}aws ec2 describe-regions lists them); {fix}"
+    )
+
+
+READ_BY_THE_LIBRARY = ("aws:region", "aws:profile")
+"""Provider settings the library itself reads (the mock region, every service's ``aws_profile``)."""
+
+
+def override_problems(overrides: Mapping[str, str], config: Mapping[str, Any], project: str, stack: str) -> list[str]:
+    """``--set`` keys the program would silently ignore: another namespace's key the stack file does not set.
+
+    A key without a namespace, or in the project's, is an image tag (the program checks it); ``aws:region``
+    and ``aws:profile`` are always taken; any other namespaced key must be one the stack file already sets.
+    """
+    known = sorted(set(READ_BY_THE_LIBRARY) | {key for key in config if not key.startswith(f"{project}:")})
+    example = next((key.partition(":")[2] for key in config if key.startswith(f"{project}:")), "<container>Tag")
+    problems = []
+    for key in overrides:
+        namespace, _, name = key.rpartition(":")
+        if not namespace or namespace == project or key in known:
+            continue
+        if difflib.get_close_matches(namespace, [project], n=1, cutoff=0.75):
+            hint = f"did you mean {project}:{name}?"
+        elif close := difflib.get_close_matches(key, known, n=1):
+            hint = f"did you mean {close[0]}?"
+        else:
+            hint = ""
+        problems.append(
+            f"--set {key}: stack {stack} does not set it, so the program would ignore it{f' ({hint})' if hint else ''}; "
+            f"--set takes an image tag key ({example} or {project}:{example}) or one of {', '.join(known)}"
+        )
+    return problems

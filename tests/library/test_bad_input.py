@@ -227,6 +227,9 @@ STACK_FILES = [
                  f'apiTag for stack dev is written yes in {DEV}, which YAML reads as the boolean yes (in YAML 1.1), not a string; '
                  'quote it: fixture-shop:apiTag: "yes" (pulumi config set apiTag yes --stack dev writes it so)', id="yaml-1.1-boolean"),
     pytest.param(tag_file(""), f"apiTag for stack dev has no value in {DEV}; run: pulumi config set apiTag <tag> --stack dev", id="empty-value"),
+    pytest.param(GOOD_DEV.replace("eu-west-1", "Ireland").encode(),
+                 "aws:region for stack dev is \"Ireland\", not an AWS Region name such as eu-west-1 (aws ec2 describe-regions lists them); "
+                 "run: pulumi config set aws:region <region> --stack dev", id="region-not-a-region-name"),
 ]
 
 
@@ -306,6 +309,47 @@ def test_every_command_refuses_a_bad_stack_file_in_one_line_and_writes_nothing(c
     before = {path: path.read_bytes() for path in (repo / "stacks").iterdir()}
     assert refused(capsys, *argv, "--project-dir", str(repo)) == DUPLICATE
     assert {path: path.read_bytes() for path in (repo / "stacks").iterdir()} == before
+
+
+# --- the command line -------------------------------------------------------------------------------------
+
+KNOWN = "--set takes an image tag key (apiTag or fixture-shop:apiTag) or one of aws:profile, aws:region"
+COMMAND_LINES = [
+    pytest.param(["--set", "aws:regoin=eu-west-1"],
+                 f"--set aws:regoin: stack dev does not set it, so the program would ignore it (did you mean aws:region?); {KNOWN}", id="set-misspelled-key"),
+    pytest.param(["--set", "fixture-shp:apiTag=2.0.2"],
+                 f"--set fixture-shp:apiTag: stack dev does not set it, so the program would ignore it (did you mean fixture-shop:apiTag?); {KNOWN}",
+                 id="set-misspelled-namespace"),
+    pytest.param(["--set", "aws:region=eu-west1", "--set", "apiTag=2.0/2"],
+                 '--set aws:region is "eu-west1", not an AWS Region name such as eu-west-1 (did you mean eu-west-1? aws ec2 describe-regions lists them); '
+                 'give --set aws:region=<region>; apiTag for stack dev "2.0/2" is not a valid image tag (a tag is 1-128 of A-Z a-z 0-9 _ . - and does '
+                 "not start with . or -, or a digest is sha256: followed by 64 lowercase hex digits); run: pulumi config set apiTag <tag> --stack dev",
+                 id="set-region-and-tag-all-at-once"),
+]
+
+
+@pytest.mark.parametrize("argv, message", COMMAND_LINES)
+def test_a_bad_set_is_one_line(capsys, project, argv, message):
+    assert refused(capsys, "render", "--stack", "dev", *argv, "--project-dir", str(project)) == message
+
+
+# --- the app's own Python specs and settings --------------------------------------------------------------
+
+def test_a_misspelled_field_in_the_apps_specs_names_the_model_and_field(capsys, project):
+    replace_in(project / "services.py", "port_mappings=[PortMapping(container_port=8000)]", "port_mapings=[PortMapping(container_port=8000)]")
+    assert refused(capsys, "render", "--stack", "dev", "--project-dir", str(project)) == (
+        "ContainerDefinition.port_mapings: Extra inputs are not permitted (got [PortMapping(container_port=8000, host_port=None, protocol=None, "
+        "name=None, app_protocol=None, container_port_range=None)]); remove it or fix its spelling"
+    )
+
+
+def test_a_wrong_type_outside_stop_on_bad_input_names_the_model_and_field(capsys, project):
+    """A model the program builds before its ``with stop_on_bad_input():`` block: run_program turns pydantic's error into the line."""
+    replace_in(project / "__main__.py", "stack = pulumi.get_stack()\n",
+               'stack = pulumi.get_stack()\nfrom components.spec import HealthCheck\nHealthCheck(command=["CMD", "true"], interval="15s")\n')
+    assert refused(capsys, "render", "--stack", "dev", "--project-dir", str(project)) == (
+        "HealthCheck.interval: Input should be a valid integer (got '15s'); fix the value"
+    )
 
 
 # --- under pulumi up: the program compares each tag with the stack file as written ------------------------
