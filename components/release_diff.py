@@ -536,14 +536,9 @@ def changed_files(git_ref: GitRef) -> dict[str, str]:
 
 def _stack_directory(project_dir: Path, git_ref: GitRef) -> str:
     """The project's stack-file directory relative to the repository's top (``stacks``, ``infra/stacks``)."""
-    import yaml
+    from .stack_config import stack_config_dir  # Pulumi.yaml read strictly: bad input is one error line
 
-    try:
-        project = yaml.safe_load((Path(project_dir) / "Pulumi.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        project = {}
-    directory = project.get("stackConfigDir") if isinstance(project, dict) else None
-    return posixpath.normpath(posixpath.join(git_ref.prefix, str(directory or ".")))
+    return posixpath.normpath(posixpath.join(git_ref.prefix, stack_config_dir(Path(project_dir))))
 
 
 def stack_of(path: str, stack_directory: str) -> str | None:
@@ -580,7 +575,10 @@ def _show_config(value: Any) -> str:
 def stack_file_problems(project_dir: Path, git_ref: GitRef, files: Mapping[str, str]) -> list[str]:
     """Every change of the changed stack files other than an image tag's value: a key of another namespace
     (``aws:region``, an added ``aws:profile``), a project key added or removed, anything outside ``config:``."""
-    import yaml
+    from .input_files import read_text, yaml_data, yaml_node
+
+    def data(text: str, name: str) -> Any:  # read strictly: a key twice, an alias bomb or bad bytes is one error line
+        return yaml_data(yaml_node(text, name, ReleaseDiffError), name, ReleaseDiffError) or {}
 
     directory, project = _stack_directory(project_dir, git_ref), _project_name(project_dir)
     problems = []
@@ -590,12 +588,8 @@ def stack_file_problems(project_dir: Path, git_ref: GitRef, files: Mapping[str, 
         if status in ("added", "untracked", "deleted"):
             problems.append(f"{path}: {status} (a stack file added or deleted is more than a tag change)")
             continue
-        try:
-            old = yaml.safe_load(_git(git_ref.top, "show", f"{git_ref.commit}:{path}")) or {}
-            new = yaml.safe_load((git_ref.top / path).read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as error:
-            problems.append(f"{path}: not valid YAML ({str(error).splitlines()[0]})")
-            continue
+        old = data(_git(git_ref.top, "show", f"{git_ref.commit}:{path}"), f"{path} at {git_ref.ref}")
+        new = data(read_text(git_ref.top / path, path, ReleaseDiffError, "fix the file"), path)
         if not isinstance(old, dict) or not isinstance(new, dict):
             problems.append(f"{path}: {_show(old)} → {_show(new)}")
             continue

@@ -129,7 +129,12 @@ def stack_file(project_dir: Path, stack: str) -> Path:
 
 def _stack_path(project_dir: Path, stack: str) -> Path:
     check_stack_name(stack)
-    return project_dir / _project_file(project_dir).get("stackConfigDir", ".") / f"Pulumi.{stack}.yaml"
+    return project_dir / stack_config_dir(project_dir) / f"Pulumi.{stack}.yaml"
+
+
+def stack_config_dir(project_dir: Path) -> str:
+    """``stackConfigDir`` of the project's ``Pulumi.yaml`` (read strictly), ``.`` when it names none."""
+    return _project_file(project_dir).get("stackConfigDir", ".")
 
 
 def _shown(path: Path, project_dir: Path) -> str:

@@ -297,14 +297,16 @@ DUPLICATE = f'{PROD}: gives key "fixture-shop:apiTag" twice ("2.0.0" and "2.0.9"
     [
         pytest.param(["render", "--stack", "prod"], id="render"),
         pytest.param(["diff", "--stack", "staging", "--against-stack", "prod"], id="diff-against-stack"),
+        pytest.param(["diff", "--stack", "prod", "--against-ref", "HEAD"], id="diff-against-ref"),
         pytest.param(["check", "--stack", "prod", "--against-ref", "HEAD"], id="check"),
+        pytest.param(["check", "--stack", "dev", "--against-ref", "HEAD"], id="check-another-stack"),
         pytest.param(["promote", "--from", "staging", "--to", "prod"], id="promote-to"),
         pytest.param(["promote", "--from", "prod", "--to", "dev"], id="promote-from"),
     ],
 )
 def test_every_command_refuses_a_bad_stack_file_in_one_line_and_writes_nothing(capsys, tmp_path, monkeypatch, argv):
     monkeypatch.setattr(sys, "path", list(sys.path))
-    repo = make_repo(tmp_path / "repo")  # HEAD holds the good files: check renders them, then this tree's
+    repo = make_repo(tmp_path / "repo")  # HEAD holds the good files; this tree's prod file gives a key twice
     replace_in(repo / PROD, 'fixture-shop:jobsTag', 'fixture-shop:apiTag: "2.0.9"\n  fixture-shop:jobsTag')
     before = {path: path.read_bytes() for path in (repo / "stacks").iterdir()}
     assert refused(capsys, *argv, "--project-dir", str(repo)) == DUPLICATE
