@@ -1,8 +1,9 @@
 """Bad input never crashes: each class ends as one ``error:`` line naming the input, the value and the fix,
 exit status 2, and nothing written.
 
-Every case runs the ``ecs-release`` CLI in-process (``components.cli.main``) on a copy of the fixture project
-(tests/library/project), changed by the case; the line is compared whole.
+The cases run the ``ecs-release`` CLI in-process (``components.cli.main``), mostly on a copy of the fixture project
+(tests/library/project) changed by the case, and compare the line whole; the program's own check under
+``pulumi up`` runs under the mock runtime with the config as the engine hands it over.
 """
 
 from __future__ import annotations
@@ -269,7 +270,7 @@ def test_engine_value_is_the_text_pulumi_up_hands_the_program(value, text):
     assert engine_value(value) == text
 
 
-# --- stack names -------------------------------------------------------------------------------------
+# --- stack names ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
     "stack, shown",
@@ -284,6 +285,10 @@ def test_a_stack_name_pulumi_refuses_is_one_line(capsys, project, stack, shown):
         f"stack name {shown} is not a Pulumi stack name: at most 100 of A-Z a-z 0-9 - _ . (an org/project/ prefix is not part of it); "
         "give the stack's name, e.g. dev"
     )
+
+
+def test_a_stack_name_of_100_characters_is_pulumis(capsys, project):
+    assert refused(capsys, "render", "--stack", "d" * 100, "--project-dir", str(project)).startswith(f'unknown stack "{"d" * 100}": no stacks/')
 
 
 # --- every command, nothing written -----------------------------------------------------------------------
