@@ -14,6 +14,7 @@ import hashlib
 import os
 import runpy
 import sys
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,6 +166,8 @@ def _run(project_dir: Path, project: str, stack: str, config: dict[str, str], mo
         raise StackConfigError(str(error)) from None
     except ValidationError as error:  # the app's own models, built outside stop_on_bad_input
         raise EcsReleaseError(model_problems(error)) from None
+    except (Exception, SystemExit) as error:
+        raise _program_failure(error, main, project_dir) from error
     finally:
         _forget_project_modules(project_dir, set(sys.modules) - loaded)
         gc.set_threshold(*collector[1])
@@ -172,6 +175,34 @@ def _run(project_dir: Path, project: str, stack: str, config: dict[str, str], mo
         os.chdir(caller_directory)
         if added_to_path and str(project_dir) in sys.path:
             sys.path.remove(str(project_dir))
+
+
+class ProgramError(EcsReleaseError):
+    """The project's program itself failed (an exception raised in its own code), not this library."""
+
+
+def _program_failure(error: BaseException, main: Path, project_dir: Path) -> BaseException:
+    """A :class:`ProgramError` naming the program's line when the exception was raised in the project's own
+    code (or the program is missing or exits); ``error`` itself otherwise, a bug of ours or of the SDK."""
+    if not main.is_file():
+        return ProgramError(f"{main}: no such file; a Pulumi Python program starts at __main__.py in the project directory")
+    if isinstance(error, SystemExit):
+        return ProgramError(f"{main.name}: the program exited (SystemExit {error.code!r}) before it finished; let it run to its end")
+    library = Path(__file__).resolve().parent
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [
+        frame for frame in frames
+        if (path := Path(frame.filename).resolve()).is_relative_to(project_dir)
+        and "site-packages" not in path.parts and not path.is_relative_to(library)
+    ]
+    if not ours or (frames and Path(frames[-1].filename).resolve().is_relative_to(library)):
+        return error
+    where = ours[-1]
+    reason = (str(error).strip().splitlines() or [""])[0][:200]
+    return ProgramError(
+        f"the program failed at {Path(where.filename).relative_to(project_dir)}:{where.lineno}: {type(error).__name__}"
+        f"{': ' + reason if reason else ''}; fix the program there"
+    )
 
 
 def run_in_own_event_loop(coroutine: Coroutine[Any, Any, T]) -> T:

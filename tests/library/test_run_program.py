@@ -254,3 +254,27 @@ def test_each_run_has_its_own_stack_outputs_resolved_and_secrets_marked(tmp_path
     outputs = stack_outputs()
     assert sorted(outputs) == ["api-only", "jobs-only", "token"]  # nothing left over from the run before
     assert outputs["token"] == {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "s3cr3t"}
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        pytest.param("undefined_name\n", "the program failed at __main__.py:1: NameError: name 'undefined_name' is not defined; fix the program there", id="name-error"),
+        pytest.param("raise RuntimeError('boom')\n", "the program failed at __main__.py:1: RuntimeError: boom; fix the program there", id="raise"),
+        pytest.param("import sys\nsys.exit(3)\n", "__main__.py: the program exited (SystemExit 3) before it finished; let it run to its end", id="exit"),
+    ],
+)
+def test_an_error_in_the_users_program_is_theirs_not_a_bug_of_ours(tmp_path, line, expected):
+    project = copy_project(tmp_path / "project")
+    main_py = project / "__main__.py"
+    main_py.write_text(line + main_py.read_text())
+    with pytest.raises(Exception) as raised:
+        run_program(project, "dev")
+    assert type(raised.value).__name__ == "ProgramError" and str(raised.value) == expected
+
+
+def test_a_project_without_a_program_is_named(tmp_path):
+    project = copy_project(tmp_path / "project")
+    (project / "__main__.py").unlink()
+    with pytest.raises(Exception, match=r"__main__.py: no such file; a Pulumi Python program starts at __main__.py"):
+        run_program(project, "dev")
