@@ -18,7 +18,7 @@ with stop_on_bad_input():  # every problem of every service, one line, before an
     import app
 
     shared_cluster = app.SHARED_CLUSTERS.get(stack)
-    services = prepare_services(app.SERVICES, stack, pulumi.Config("aws").get("profile"), shared_cluster=bool(shared_cluster))
+    services = prepare_services(app.SERVICES, stack, shared_cluster=bool(shared_cluster))  # with the stack's aws: settings
 
 cluster = aws.ecs.Cluster("cluster", name=shared_cluster) if shared_cluster else None
 for name, args in services:
@@ -30,4 +30,5 @@ for name, args in services:
         "images": service.images, "imageTags": service.image_tags, "imageDigests": service.image_digests,
         "cluster": service.cluster, "serviceName": service.service_name, "serviceArn": service.service_arn,
         "runningTaskDefinitionArn": service.running_task_definition_arn, "deregisteredRevisions": service.deregistered_revisions,
+        "rolloutState": service.rollout_state, "runningImageDigests": service.running_image_digests,
     })

@@ -9,7 +9,14 @@ Everything here is static and reviewed in code. Only the image versions come fro
 from pathlib import Path
 
 from components.declare import ServiceDeclaration
-from components.service_settings import AutoscalingSettings, LoadBalancerSettings, NetworkSettings, ServiceSettings
+from components.service_settings import (
+    AutoscalingSettings,
+    DeploymentSettings,
+    LoadBalancerSettings,
+    NetworkSettings,
+    PauseGate,
+    ServiceSettings,
+)
 from components.spec import (
     ContainerDefinition,
     ContainerDependency,
@@ -107,6 +114,21 @@ TARGET_GROUPS = {
     "prod": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:targetgroup/shop-web-prod/73e2d6bc24d8a067",
 }
 """The existing ALB target group of each environment that has one."""
+ALTERNATE_TARGET_GROUPS = {
+    "staging": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:targetgroup/shop-web-staging-2/0f3a6c9e1d2b4a58",
+    "prod": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:targetgroup/shop-web-prod-2/5e8d1c7b3a9f0264",
+}
+"""The second target group of each: blue/green and canary deployments register the new revision there."""
+_LISTENERS = {"staging": "shop-staging/7f1e2d3c4b5a6978", "prod": "shop-prod/50dc6c495c0c9188"}
+LISTENER_RULES = {
+    stack: {
+        "production": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:listener-rule/app/{alb}/f2f7dc8efc522ab2/9683b2d02a6cabee",
+        "test": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:listener-rule/app/{alb}/0467ef3c8400ae65/4ae5e4b7e9f7b0c1",
+    }
+    for stack, alb in _LISTENERS.items()
+}
+"""Each ALB's rule forwarding production traffic (port 443) and its test listener's rule (port 8443), created beforehand:
+ECS rewrites their forward weights on every deployment, so no stack owns them."""
 PRIVATE_NETWORKS = {
     "staging": NetworkSettings(subnets=["subnet-0a1b2c3d4e5f60718", "subnet-0b2c3d4e5f6071829"], security_groups=["sg-0c3d4e5f60718293a"]),
     "prod": NetworkSettings(
@@ -128,7 +150,28 @@ PROD_RELEASE = {
 
 
 def _web_balancer(stack: str) -> LoadBalancerSettings:
-    return LoadBalancerSettings(target_group_arn=TARGET_GROUPS[stack], container_name="web", container_port=8080)
+    return LoadBalancerSettings(
+        target_group_arn=TARGET_GROUPS[stack],
+        container_name="web",
+        container_port=8080,
+        alternate_target_group_arn=ALTERNATE_TARGET_GROUPS[stack],
+        production_listener_rule_arn=LISTENER_RULES[stack]["production"],
+        test_listener_rule_arn=LISTENER_RULES[stack]["test"],
+    )
+
+
+STAGING_DEPLOYMENT = DeploymentSettings(strategy="blue_green", bake_time_minutes=5)
+"""Staging: blue/green; the new revision gets the test listener's traffic, then all production traffic at once."""
+PROD_DEPLOYMENT = DeploymentSettings(
+    strategy="canary",
+    canary_percent=10.0,
+    canary_bake_time_minutes=15,
+    bake_time_minutes=10,
+    pauses=[PauseGate(stage="POST_TEST_TRAFFIC_SHIFT", timeout_minutes=240, timeout_action="ROLLBACK")],
+    rollback_alarms=["shop-web-prod-5xx"],
+)
+"""Prod: canary, 10 % of production traffic for 15 minutes, after a gate: ``pulumi up`` ends when the new revision has the
+test listener's traffic (``wait_until="paused"``); testers try it, then ``ecs-release continue --stack prod --service web``."""
 
 
 WEB = ServiceDeclaration(
@@ -145,7 +188,10 @@ WEB = ServiceDeclaration(
             "release": {"keep_revisions": 5},
         },
         "staging": {
-            "service": ServiceSettings(cluster=CLUSTERS["staging"], desired_count=2, network=PRIVATE_NETWORKS["staging"], load_balancer=_web_balancer("staging")),
+            "service": ServiceSettings(
+                cluster=CLUSTERS["staging"], desired_count=2, network=PRIVATE_NETWORKS["staging"], load_balancer=_web_balancer("staging"),
+                deployment=STAGING_DEPLOYMENT,
+            ),
             "release": {"pin_digests": True},
         },
         "prod": {
@@ -156,6 +202,8 @@ WEB = ServiceDeclaration(
                 network=PRIVATE_NETWORKS["prod"],
                 load_balancer=_web_balancer("prod"),
                 autoscaling=AutoscalingSettings(min_tasks=3, max_tasks=12, metric="cpu", target_percent=60),
+                deployment=PROD_DEPLOYMENT,
+                wait_until="paused",
             ),
             "task": {"log_retention_days": 90},
             "release": PROD_RELEASE,
@@ -163,7 +211,8 @@ WEB = ServiceDeclaration(
     },
 )
 """The shop's web service: web server, migrate init container, X-Ray sidecar; behind the ALB in staging
-and prod, autoscaled on CPU in prod."""
+and prod, autoscaled on CPU in prod. Deployed rolling in dev, blue/green in staging, canary with an approval
+gate after test traffic in prod."""
 
 
 def _worker_stack(stack: str, cpu: str, memory: str) -> dict:

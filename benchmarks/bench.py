@@ -21,6 +21,10 @@ engine, provider or AWS is involved. In one run it times:
   component run and replayed as plain values: no component, no parent, no aliases, no look-ups,
   no ``Output`` wiring; the floor. The script checks that both programs register identical
   ``(type, name, inputs)`` sets, the component's own registration aside;
+* **rollout wait lag**: the rollout wait (``components.rollout.wait_for_deployment``) against a
+  simulated ECS on a fake clock: each simulated deployment reports ``SUCCESSFUL`` at a random moment,
+  and the lag is the fake time from then until the wait returns (its bound: one poll interval).
+  The service's ``wait_for_steady_state`` is off by default, so this wait is the only one;
 * **own code, N services**: what the library computes without Pulumi, per service:
   ``check_tagged_service(args)`` (pydantic validation, cross-field checks, release policy, canonical
   render, task-definition and service plans) plus building the resources' inputs
@@ -458,6 +462,49 @@ def verdict(holds: bool) -> str:
     return "holds" if holds else "does NOT hold"
 
 
+class SimulatedEcs:
+    """ECS's service-deployment API for one deployment that turns SUCCESSFUL at ``done_at`` on ``clock``."""
+
+    def __init__(self, clock: list[float], done_at: float):
+        self.clock, self.done_at = clock, done_at
+        self.task_definition = f"arn:aws:ecs:{REGION}:{ACCOUNT_ID}:task-definition/bench:2"
+        self.revision = f"arn:aws:ecs:{REGION}:{ACCOUNT_ID}:service-revision/bench/bench/2"
+        self.deployment = f"arn:aws:ecs:{REGION}:{ACCOUNT_ID}:service-deployment/bench/bench/2"
+
+    def list_service_deployments(self, **_: Any) -> dict:
+        return {"serviceDeployments": [{"serviceDeploymentArn": self.deployment, "targetServiceRevisionArn": self.revision,
+                                        "createdAt": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)}]}
+
+    def describe_service_revisions(self, serviceRevisionArns: list[str]) -> dict:
+        return {"serviceRevisions": [{"serviceRevisionArn": self.revision, "taskDefinition": self.task_definition}]}
+
+    def describe_service_deployments(self, serviceDeploymentArns: list[str]) -> dict:
+        done = self.clock[0] >= self.done_at
+        counts = {"arn": self.revision, "requestedTaskCount": 3, "runningTaskCount": 3 if done else 1}
+        return {"serviceDeployments": [{"serviceDeploymentArn": self.deployment, "status": "SUCCESSFUL" if done else "IN_PROGRESS",
+                                        "targetServiceRevision": counts, "deploymentConfiguration": {"strategy": "ROLLING"}}]}
+
+
+def rollout_lag(deployments: int = 200, poll: float = 15.0) -> list[float]:
+    """Fake seconds from ECS reporting each simulated deployment SUCCESSFUL to the rollout wait returning."""
+    import random
+
+    from components.rollout import Target, wait_for_deployment
+
+    lags = []
+    for index in range(deployments):
+        clock = [0.0]
+        ecs = SimulatedEcs(clock, random.Random(index).uniform(0, 1800))
+        target = Target(CLUSTER_ARN, "bench", ecs.task_definition)
+
+        def sleep(seconds: float) -> None:
+            clock[0] += seconds
+
+        wait_for_deployment(ecs, target, timeout=3600, poll=poll, sleep=sleep, clock=lambda: clock[0], report=lambda _: None)
+        lags.append(clock[0] - ecs.done_at)
+    return lags
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7, help="timed runs per program (median reported); default 7")
@@ -570,6 +617,12 @@ def _main(options: argparse.Namespace, sizes: list[int], memory: bool, started: 
         f"(target ≤ {TARGET_OWN}: {verdict(own_share <= TARGET_OWN)})"
     )
     print(f"import components.service (pulumi, pulumi_aws, pydantic): {import_service:.3f} s, fresh interpreter")
+    lags = rollout_lag()
+    print(
+        f"rollout wait lag (ECS reports the deployment SUCCESSFUL → the wait returns), {len(lags)} simulated deployments, "
+        f"poll 15 s, fake clock: max {max(lags):.1f} s, median {statistics.median(lags):.1f} s "
+        f"(bound: one poll interval: {verdict(max(lags) <= 15.0)}); the service's wait_for_steady_state is off: one wait, not two"
+    )
     print(f"benchmark wall time: {time.perf_counter() - started:.1f} s")
     print(f"ratio={ratio:.3f} t100={t_largest:.4f} growth={growth(component):.3f} own={own_share:.3f}")
     return 0

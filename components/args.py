@@ -1,6 +1,6 @@
 """``TypedDict`` mirrors of the settings models: the types of the component package's schema. GENERATED, do not edit.
 
-Written by :mod:`components.mirrors` from :class:`~components.service_settings.ServiceSettings`, :class:`~components.service_settings.TaskDefinitionSettings`, :class:`~components.pinning.ReleasePolicy`
+Written by :mod:`components.mirrors` from :class:`~components.service_settings.ServiceSettings`, :class:`~components.service_settings.TaskDefinitionSettings`, :class:`~components.pinning.ReleasePolicy`, :class:`~components.aws_clients.AwsSettings`
 and the models nested in them; after changing one, run ``python -m components.regenerate``. The pydantic models stay the
 validators: the components accept a mirror (a plain dict) or a model.
 """
@@ -60,6 +60,80 @@ class LoadBalancerSettings(TypedDict):
     health_check_grace_period_seconds: NotRequired[int]
     """Seconds ECS ignores failing load-balancer health checks after a task starts. Default: 60."""
 
+    alternate_target_group_arn: NotRequired[Optional[str]]
+    """blue_green, canary and linear: the second existing target group, which ECS registers the new
+    revision's tasks with while the other serves production (the two alternate, deployment after
+    deployment). Required by those strategies behind a load balancer. Default: none."""
+
+    production_listener_rule_arn: NotRequired[Optional[str]]
+    """blue_green, canary and linear: the existing listener rule (Application Load Balancer) or
+    listener (Network Load Balancer) whose forward weights ECS shifts from one target group to the
+    other. Required by those strategies behind a load balancer. Default: none."""
+
+    test_listener_rule_arn: NotRequired[Optional[str]]
+    """blue_green, canary and linear: the existing listener rule (or listener) that sends test traffic
+    to the new revision before production traffic moves. Required for a pause at
+    POST_TEST_TRAFFIC_SHIFT. Default: none, no test traffic."""
+
+    infrastructure_role_arn: NotRequired[Optional[str]]
+    """blue_green, canary and linear: the role ECS assumes to register targets and modify the listener
+    rules. Default: none, the stack creates one trusted by ecs.amazonaws.com with only the AWS managed
+    AmazonECSInfrastructureRolePolicyForLoadBalancers."""
+
+
+class PauseGate(TypedDict):
+    """An approval gate: ECS pauses the deployment at ``stage`` until ``ecs-release continue`` (or ``rollback``)
+    or the timeout (a PAUSE lifecycle hook,
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html)."""
+
+    stage: str
+    """The lifecycle stage at which the deployment pauses, e.g. POST_TEST_TRAFFIC_SHIFT (the new revision
+    has all test traffic and no production traffic yet). Required.
+    One of: RECONCILE_SERVICE, PRE_SCALE_UP, POST_SCALE_UP, TEST_TRAFFIC_SHIFT, POST_TEST_TRAFFIC_SHIFT, PRE_PRODUCTION_TRAFFIC_SHIFT, PRODUCTION_TRAFFIC_SHIFT, POST_PRODUCTION_TRAFFIC_SHIFT."""
+
+    timeout_minutes: NotRequired[int]
+    """Minutes ECS waits for an action before taking ``timeout_action``. Default: 1440 (24 hours), ECS's."""
+
+    timeout_action: NotRequired[str]
+    """What ECS does when nobody acted within the timeout. Default: ROLLBACK, ECS's.
+    One of: ROLLBACK, CONTINUE."""
+
+
+class DeploymentSettings(TypedDict):
+    """How ECS deploys a new revision: the strategy, its own settings, approval gates and rollback alarms.
+
+    A setting of another strategy than ``strategy`` is refused (``components.service_plan.deployment_problems``)."""
+
+    strategy: NotRequired[str]
+    """rolling: ECS replaces tasks in batches bounded by minimum_healthy_percent and maximum_percent;
+    blue_green: it starts the new revision beside the old one, shifts test, then all production traffic,
+    and keeps the old one for the bake time; canary: it shifts canary_percent of production traffic,
+    waits, then the rest; linear: it shifts production traffic in equal steps of step_percent. Default: rolling.
+    One of: rolling, blue_green, canary, linear."""
+
+    bake_time_minutes: NotRequired[Optional[int]]
+    """blue_green, canary, linear: minutes both revisions keep running after all production traffic
+    shifted, for an instant rollback. Default: none, 5 minutes for those strategies."""
+
+    canary_percent: NotRequired[Optional[float]]
+    """canary: share of production traffic the new revision gets first, a multiple of 0.1. Default: none, 5.0 (ECS's)."""
+
+    canary_bake_time_minutes: NotRequired[Optional[int]]
+    """canary: minutes at canary_percent before the rest of the traffic shifts. Default: none, 10 (ECS's)."""
+
+    step_percent: NotRequired[Optional[float]]
+    """linear: share of production traffic shifted at each step, a multiple of 0.1. Default: none, 10.0 (ECS's)."""
+
+    step_bake_time_minutes: NotRequired[Optional[int]]
+    """linear: minutes between steps. Default: none, 6 (ECS's)."""
+
+    pauses: NotRequired[list[PauseGate]]
+    """Approval gates, at most one per stage. Default: none."""
+
+    rollback_alarms: NotRequired[list[str]]
+    """Names of CloudWatch alarms that fail the deployment, and roll it back, when they go to ALARM.
+    Default: none (the circuit breaker, always on, still rolls back tasks that fail to start)."""
+
 
 class ServiceSettings(TypedDict):
     """The ECS service that runs the task definition's newest revision, and how its rollout is judged."""
@@ -88,7 +162,9 @@ class ServiceSettings(TypedDict):
     """Upper limit on running tasks during a deployment, as a share of desired_count. Default: 200."""
 
     wait_for_steady_state: NotRequired[bool]
-    """Whether the service update waits for the service to be stable. Default: true."""
+    """Whether the AWS provider's service update also waits for the service to be stable. Default: false: the
+    rollout wait (``ServiceRollout``) follows the deployment to its end already, so ``pulumi up`` waits once,
+    not twice; refused with pause gates, since a paused deployment never becomes stable."""
 
     rollout_timeout_seconds: NotRequired[float]
     """How long `pulumi up` waits for the new revision's rollout to complete before failing.
@@ -105,6 +181,17 @@ class ServiceSettings(TypedDict):
 
     load_balancer: NotRequired[Optional[LoadBalancerSettings]]
     """Existing target group to register the tasks with. Default: none."""
+
+    deployment: NotRequired[DeploymentSettings]
+    """How ECS deploys a new revision: the strategy (rolling, blue_green, canary, linear) and its settings,
+    approval gates (``pauses``) and rollback alarms. Default: rolling, with the circuit breaker rolling back
+    a deployment whose tasks fail to start."""
+
+    wait_until: NotRequired[str]
+    """Where ``pulumi up`` stops waiting: "completed", the deployment's end (at a pause gate it waits for
+    ``ecs-release continue`` or the gate's timeout), or "paused", the first pause gate, printing the
+    command that continues it. Default: completed.
+    One of: completed, paused."""
 
 
 class PolicyStatement(TypedDict):
@@ -180,3 +267,44 @@ class ReleasePolicy(TypedDict):
     keep_revisions: NotRequired[int]
     """How many ACTIVE revisions per family ``pulumi up`` keeps; older ones this stack registered are
     deregistered. Default: 10."""
+
+
+class AssumeRole(TypedDict):
+    """One role of ``aws:assumeRoles``, as the AWS provider's ``assume_roles`` entry (STS AssumeRole)."""
+
+    role_arn: str
+    """ARN of the role to assume. Required."""
+
+    session_name: NotRequired[str]
+    """The role session's name (STS RoleSessionName). Default: ecs-release."""
+
+    external_id: NotRequired[Optional[str]]
+    """External ID the role's trust policy requires. Default: none."""
+
+    duration_seconds: NotRequired[Optional[int]]
+    """Session duration (the provider's ``duration``, e.g. ``1h``, in seconds). Default: none, STS's one hour."""
+
+    policy: NotRequired[Optional[str]]
+    """Session policy (JSON) that further restricts the role. Default: none."""
+
+    policy_arns: NotRequired[list[str]]
+    """Managed session policies that further restrict the role. Default: none."""
+
+    source_identity: NotRequired[Optional[str]]
+    """Source identity of the session. Default: none."""
+
+
+class AwsSettings(TypedDict):
+    """The stack's AWS provider settings that decide where ecs-release's own AWS calls go."""
+
+    region: NotRequired[Optional[str]]
+    """``aws:region``. Default: none, boto3's (``AWS_REGION``, the profile's)."""
+
+    profile: NotRequired[Optional[str]]
+    """``aws:profile``. Default: none, boto3's standard credential chain."""
+
+    assume_roles: NotRequired[list[AssumeRole]]
+    """``aws:assumeRoles`` (or ``aws:assumeRole``), assumed in order. Default: none."""
+
+    endpoints: NotRequired[dict[str, str]]
+    """``aws:endpoints``: service (``ecs``, ``sts``, ``ecr``, ``events``) → URL. Default: none, AWS's."""

@@ -1,8 +1,10 @@
 """``ecs-release`` (or ``python -m components``): render what a stack or a task-definition file registers.
 
 Release workflow: ``diff`` and ``check`` (exit status 1 when something differs), ``changed-stacks``
-(for CI) and ``promote``; see :mod:`components.release_diff` and :mod:`components.promote`. Every
-command works on the Pulumi project in ``--project-dir`` (default: the current directory).
+(for CI) and ``promote``; see :mod:`components.release_diff` and :mod:`components.promote`.
+Deployments: ``status``, and ``continue``/``rollback`` at an approval gate; see
+:mod:`components.deployments`. Every command works on the Pulumi project in ``--project-dir``
+(default: the current directory).
 Every user error ends as one ``error: …`` line on stderr with exit status 2; an unexpected
 internal failure (a bug) as one ``error: internal error …`` line with exit status 3.
 """
@@ -96,6 +98,19 @@ def _release_parsers(commands, project: argparse.ArgumentParser) -> None:
     promote.add_argument("--to", dest="target", required=True, metavar="STACK", help="the stack file that is edited")
     promote.add_argument("--only", action="append", default=[], metavar="KEY", help="copy only this key (repeatable)")
     promote.add_argument("--dry-run", action="store_true", help="check and print what would change; write nothing")
+    _deployment_parsers(commands, project)
+
+
+def _deployment_parsers(commands, project: argparse.ArgumentParser) -> None:
+    """The stack's ECS service deployments (components/deployments.py): status, continue, rollback."""
+    status = commands.add_parser("status", parents=[project], help="each service's newest deployment: strategy, stage, weights, digests, pause gates")
+    status.add_argument("--stack", required=True, help="the stack whose services to show")
+    status.add_argument("--service", help="only this service (its name in the program, e.g. web, or its ECS name)")
+    for verb, what in (("continue", "continue the deployment paused at a gate"), ("rollback", "roll back the deployment paused at a gate")):
+        act = commands.add_parser(verb, parents=[project], help=f"{what} (ContinueServiceDeployment)")
+        act.add_argument("--stack", required=True, help="the stack of the service")
+        act.add_argument("--service", required=True, help="the service (its name in the program, e.g. web, or its ECS name)")
+        act.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
 class _Exit(str):
@@ -109,6 +124,15 @@ def _release(args: argparse.Namespace) -> str:
 
     if args.command == "changed-stacks":
         text, code = "\n".join(changed_stacks(args.project_dir, args.against_ref)), 0
+    elif args.command in ("status", "continue", "rollback"):
+        from .deployments import act_command, status_command
+
+        if args.command == "status":
+            text, code = status_command(args.project_dir, args.stack, args.service)
+        else:
+            confirm = input if sys.stdin.isatty() else None
+            action = "CONTINUE" if args.command == "continue" else "ROLLBACK"
+            text, code = act_command(args.project_dir, args.stack, args.service, action, args.yes, confirm)
     elif args.command == "promote":
         from .promote import promote_command
 

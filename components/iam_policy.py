@@ -50,6 +50,11 @@ from .spec import TaskDefinitionSpec
 EXECUTION_MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 """The AWS managed policy of ECS task execution roles: pull from ECR, write CloudWatch logs."""
 
+ECS_INFRASTRUCTURE_LB_POLICY = "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
+"""The AWS managed policy of the ECS infrastructure role for load balancers: register targets, modify the listener
+rules of blue/green, canary and linear deployments
+(https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html)."""
+
 _SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 
 
@@ -365,3 +370,14 @@ def pull_through_prefix_pattern() -> re.Pattern[str]:
 
     shape = botocore.session.get_session().get_service_model("ecr").shape_for("PullThroughCacheRuleRepositoryPrefix")
     return re.compile(shape.metadata["pattern"])
+
+
+def ecs_infrastructure_trust_policy() -> dict:
+    """The trust policy of the ECS infrastructure role for load balancers: ECS, and nobody else, assumes it
+    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AllowAccessToECSForInfrastructureManagement", "Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }

@@ -26,10 +26,11 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from .errors import EcsReleaseError
+from .aws_clients import AwsSettings
 from .pinning import ReleasePolicy
 from .service_settings import ServiceSettings, TaskDefinitionSettings
 
-MIRRORED: tuple[type[BaseModel], ...] = (ServiceSettings, TaskDefinitionSettings, ReleasePolicy)
+MIRRORED: tuple[type[BaseModel], ...] = (ServiceSettings, TaskDefinitionSettings, ReleasePolicy, AwsSettings)
 """The models the components take; the models nested in them are mirrored too."""
 ARGS_FILE = Path(__file__).with_name("args.py")
 REGENERATE = "python -m components.regenerate"

@@ -121,24 +121,30 @@ def prepare_services(
     aws_profile: str | None = None,
     shared_cluster: bool = False,
     config: Mapping[str, Any] | None = None,
+    aws: Any = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """``(name, TaggedServiceArgs)`` of every service declared for ``stack``, all validated.
 
-    ``aws_profile`` (the stack's ``aws:profile``) goes to every service; ``shared_cluster``: the
-    program will pass every service a ``cluster`` (validated as if given). Raises one
-    :class:`~components.errors.EcsReleaseError` listing every problem of every service, each
-    prefixed with the service's name, before anything is registered.
+    ``aws`` (:class:`~components.aws_clients.AwsSettings`; default: read from the running program's
+    ``aws:`` config, as the AWS provider reads it) goes to every service, so that the rollout wait and
+    retention call AWS as the provider does; ``aws_profile`` (older programs) sets its profile.
+    ``shared_cluster``: the program will pass every service a ``cluster`` (validated as if given).
+    Raises one :class:`~components.errors.EcsReleaseError` listing every problem of every service,
+    each prefixed with the service's name, before anything is registered.
     """
+    from .aws_clients import coerce_settings, program_settings
     from .service import check_tagged_service
     from .service_rules import duplicate_service_problems
 
     tags = stack_image_tags(services, stack, config)
+    aws = coerce_settings(program_settings(f"stack {stack}: ") if aws is None else aws)
+    if aws_profile:
+        aws = aws.model_copy(update={"profile": aws_profile})
     prepared, problems, names, owners = [], [], [], {}
     for service in services:
         try:
             args = service.args(stack, tags)
-            if aws_profile:
-                args["aws_profile"] = aws_profile
+            args["aws"] = aws
             checked = check_tagged_service({**args, "cluster": "shared"} if shared_cluster else args)
         except EcsReleaseError as error:
             problems += [f'service "{service.name}": {problem}' for problem in error.problems]

@@ -31,7 +31,9 @@
    it was. ``--dry-run`` does everything but the write and prints the same changes.
 
 Every refusal is one :class:`PromoteError` (one ``error:`` line, exit status 2 in the CLI).
-AWS is reached with boto3's default credentials (``AWS_PROFILE``, ``AWS_ENDPOINT_URL``, …) only in step 3.
+AWS is reached only in step 3, with the stack's AWS provider settings (:mod:`components.aws_clients`):
+the source's ECS services with the source stack's ``aws:region``, ``aws:profile``, ``aws:assumeRoles``
+and ``aws:endpoints``, ECR with the target stack's (the account whose provider will pin the digest).
 """
 
 from __future__ import annotations
@@ -476,12 +478,20 @@ def _aws_reason(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
+def _stack_clients(source: str, source_config: Mapping[str, Any], target: str, target_config: Mapping[str, Any]) -> ClientFactory:
+    """ECS as the source stack's AWS provider reaches it (what the source runs), ECR as the target's (what it will pin)."""
+    from .aws_clients import AwsSettings
+
+    settings = {"source": AwsSettings.from_config(source_config, f"stack {source}: "), "target": AwsSettings.from_config(target_config, f"stack {target}: ")}
+    return lambda service, region: aws_client(service, settings["source" if service == "ecs" else "target"], region=region)
+
+
 def promote_command(
     project_dir: Path,
     source: str,
     target: str,
     only: Sequence[str] = (),
-    client: ClientFactory = aws_client,
+    client: ClientFactory | None = None,
     dry_run: bool = False,
 ) -> tuple[str, int]:
     """Copy ``source``'s tag values into ``target``'s stack file; returns the text to print and 0.
@@ -538,6 +548,7 @@ def promote_command(
     run_program(project_dir, target, {key: new for key, (_, new) in changes.items()}, after)  # refuses what the program refuses
     notes = []
     if after.image_lookups:  # the target pins digests: what it will pin must be what the source pinned
+        client = client or _stack_clients(source, source_config, target, target_config)
         before = RecordingMocks(region=region)
         run_program(project_dir, target, None, before)
         promoted = sorted(_lookups(after) - _lookups(before), key=str)

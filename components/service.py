@@ -17,21 +17,34 @@ A tag change changes only the task definition and, through its ARN, the service'
 roles, policies, the log group and autoscaling depend on the spec and settings alone.
 """
 
+import json
 from dataclasses import dataclass
 from typing import Any, Mapping, NotRequired, Optional, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
+from .args import AwsSettings as AwsSettingsDict
 from .args import ReleasePolicy as ReleasePolicyDict
 from .args import ServiceSettings as ServiceSettingsDict
 from .args import TaskDefinitionSettings as TaskDefinitionSettingsDict
+from .aws_clients import AwsConfigError, coerce_settings
 from .errors import EcsReleaseError, SpecFileError
+from .iam_policy import ECS_INFRASTRUCTURE_LB_POLICY, ecs_infrastructure_trust_policy
 from .images import tag_key
 from .pinning import PreparedRelease, ReleasePolicy, mutable_tag_problems, prepare_release, resolve_with_pulumi
 from .retention import RevisionRetention
 from .rollout import ServiceRollout
-from .service_plan import ServicePlan, coerce, plan_service, plan_task_definition, settings_problems
+from .service_plan import (
+    ServicePlan,
+    bake_seconds,
+    coerce,
+    deployment_configuration,
+    deployment_inputs,
+    plan_service,
+    plan_task_definition,
+    settings_problems,
+)
 from .service_settings import ServiceSettings, TaskDefinitionSettings
 from .spec import TaskDefinitionSpec
 from .task_definition import ChildOptions, provider_region, register_task_definition
@@ -77,9 +90,13 @@ class TaggedServiceArgs(TypedDict):
     cluster: NotRequired[pulumi.Input[str]]
     """ARN of the cluster to run in, e.g. the ARN of an ``aws.ecs.Cluster`` several services share; then
     ``service.cluster`` stays unset. Default: ``service.cluster``."""
+    aws: NotRequired[AwsSettingsDict]
+    """The stack's AWS provider settings (``aws:profile``, ``aws:assumeRoles``, ``aws:endpoints``), as an
+    :class:`~components.aws_clients.AwsSettings` or its fields, for the code that calls AWS itself, the rollout
+    wait and revision retention, so that they reach the account the provider deploys to. ``prepare_services``
+    reads them from the stack's config. Default: none, boto3's standard credential chain in the provider's region."""
     aws_profile: NotRequired[Optional[str]]
-    """The AWS CLI profile of the rollout wait and revision retention (the stack's ``aws:profile``).
-    Default: the standard credential chain."""
+    """The stack's ``aws:profile`` alone (older programs); ``aws`` supersedes it. Default: none."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +122,10 @@ def check_tagged_service(args: TaggedServiceArgs, resolve=resolve_with_pulumi) -
     """
     problems: list[str] = []
     settings = coerce(ServiceSettings, args.get("service"), "", problems)
+    try:
+        coerce_settings(args.get("aws"))
+    except AwsConfigError as error:
+        problems += error.problems
     task_settings = coerce(TaskDefinitionSettings, args.get("task"), "", problems)
     policy = coerce(ReleasePolicy, args.get("release"), "", problems)
     try:
@@ -168,10 +189,17 @@ class TaggedService(pulumi.ComponentResource):
       ``{name}-task-statements``, ``{name}-logs``, ``{name}-taskdef``;
     - ``{name}-cluster`` when the service creates its cluster;
     - ``{name}-service``, the ``aws.ecs.Service`` (task definition by full revision ARN, circuit
-      breaker with rollback, ``desired_count`` ignored when autoscaling);
+      breaker with rollback, the deployment strategy and its pause gates, ``desired_count`` ignored
+      when autoscaling);
+    - ``{name}-ecs-infrastructure`` and ``{name}-ecs-infrastructure-lb``: for blue/green, canary and
+      linear deployments behind a load balancer that name no ``infrastructure_role_arn``, the role ECS
+      assumes to shift traffic, with only ``AmazonECSInfrastructureRolePolicyForLoadBalancers``. The
+      listener rules are the user's: ECS rewrites their weights on every deployment, so the stack
+      never owns them;
     - ``{name}-scaling`` and ``{name}-scaling-policy``, target-tracking autoscaling;
-    - ``{name}-rollout`` (:class:`~components.rollout.ServiceRollout`): ``pulumi up`` fails unless
-      the service's PRIMARY deployment runs the new revision with rollout COMPLETED;
+    - ``{name}-rollout`` (:class:`~components.rollout.ServiceRollout`): ``pulumi up`` follows the
+      service deployment and fails unless it is SUCCESSFUL (or paused at a gate, with
+      ``wait_until="paused"``);
     - ``{name}-retention`` (:class:`~components.retention.RevisionRetention`): after the rollout,
       keeps the newest ``release.keep_revisions`` ACTIVE revisions of the family.
 
@@ -202,6 +230,10 @@ class TaggedService(pulumi.ComponentResource):
     """Task-definition ARN the service's PRIMARY deployment runs, known once its rollout completed."""
     deregistered_revisions: pulumi.Output[list[str]]
     """Task-definition ARNs that revision retention deregistered in this update."""
+    rollout_state: pulumi.Output[str]
+    """``COMPLETED``, or ``PAUSED`` when ``pulumi up`` ended at a pause gate (``wait_until="paused"``)."""
+    running_image_digests: pulumi.Output[dict[str, str]]
+    """Container name → the image digest ECS resolved for the deployment's revision (DescribeServiceRevisions)."""
 
     def __init__(self, name: str, args: TaggedServiceArgs, opts: Optional[pulumi.ResourceOptions] = None):
         checked = check_tagged_service(args)
@@ -240,6 +272,31 @@ class TaggedService(pulumi.ComponentResource):
             load_balancers = [
                 {"target_group_arn": balancer.target_group_arn, "container_name": balancer.container_name, "container_port": balancer.container_port}
             ]
+            if balancer.alternate_target_group_arn:  # blue/green, canary, linear: ECS shifts the production rule's weights itself
+                role_arn: Any = balancer.infrastructure_role_arn
+                if plan.infrastructure_role_name:
+                    role = aws.iam.Role(
+                        f"{name}-ecs-infrastructure",
+                        name=plan.infrastructure_role_name,
+                        assume_role_policy=json.dumps(ecs_infrastructure_trust_policy(), sort_keys=True),
+                        opts=options("service", aws.iam.Role, f"{name}-ecs-infrastructure"),
+                    )
+                    attachment = aws.iam.RolePolicyAttachment(
+                        f"{name}-ecs-infrastructure-lb",
+                        role=role.name,
+                        policy_arn=ECS_INFRASTRUCTURE_LB_POLICY,
+                        opts=options("service", aws.iam.RolePolicyAttachment, f"{name}-ecs-infrastructure-lb"),
+                    )
+                    role_arn = pulumi.Output.all(role.arn, attachment.id).apply(lambda values: values[0])  # usable once it may act
+                advanced = {
+                    "alternate_target_group_arn": balancer.alternate_target_group_arn,
+                    "production_listener_rule": balancer.production_listener_rule_arn,
+                    "role_arn": role_arn,
+                }
+                if balancer.test_listener_rule_arn:
+                    advanced["test_listener_rule"] = balancer.test_listener_rule_arn
+                load_balancers[0]["advanced_configuration"] = advanced
+        alarms = settings.deployment.rollback_alarms
 
         scaling = settings.autoscaling
         service = aws.ecs.Service(
@@ -252,6 +309,8 @@ class TaggedService(pulumi.ComponentResource):
             deployment_minimum_healthy_percent=settings.minimum_healthy_percent,
             deployment_maximum_percent=settings.maximum_percent,
             deployment_circuit_breaker={"enable": True, "rollback": True},
+            deployment_configuration=deployment_configuration(settings),
+            alarms={"alarm_names": list(alarms), "enable": True, "rollback": True} if alarms else None,
             wait_for_steady_state=settings.wait_for_steady_state,
             network_configuration=network,
             load_balancers=load_balancers,
@@ -287,16 +346,21 @@ class TaggedService(pulumi.ComponentResource):
             )
 
         region = provider_region(self)
-        profile = args.get("aws_profile")
+        aws_props = coerce_settings(args.get("aws") or ({"profile": args["aws_profile"]} if args.get("aws_profile") else None)).props()
         rollout = ServiceRollout(
             f"{name}-rollout",
             cluster=cluster_arn,
-            service=service.name,
+            service=plan.service_name,  # known in code: no Output to wire
             task_definition_arn=service.task_definition,
+            deployment=deployment_inputs(settings),  # what starts a service deployment besides the task definition
             timeout_seconds=settings.rollout_timeout_seconds,
             poll_seconds=settings.rollout_poll_seconds,
+            bake_seconds=bake_seconds(settings),
+            wait_until=settings.wait_until,
             region=region,
-            profile=profile,
+            aws=aws_props,
+            stack=pulumi.get_stack(),
+            label=name,
             opts=options("service", ServiceRollout, f"{name}-rollout"),  # after the service: its inputs are the service's outputs
         )
         retention = RevisionRetention(
@@ -307,7 +371,9 @@ class TaggedService(pulumi.ComponentResource):
             owner=f"{pulumi.get_project()}/{pulumi.get_stack()}",
             region=region,
             protect=[rollout.running_task_definition_arn],
-            profile=profile,  # runs after the rollout succeeded; never prunes what runs
+            aws=aws_props,  # runs after the rollout succeeded; never prunes what runs
+            cluster=cluster_arn,
+            service=plan.service_name,  # known in code: no Output to wire
             opts=options("retention", RevisionRetention, f"{name}-retention"),  # after the rollout: protect is its output
         )
 
@@ -327,6 +393,8 @@ class TaggedService(pulumi.ComponentResource):
         self.service_arn = service.arn
         self.running_task_definition_arn = rollout.running_task_definition_arn
         self.deregistered_revisions = retention.deregistered
+        self.rollout_state = rollout.rollout_state
+        self.running_image_digests = rollout.image_digests
         self.register_outputs(
             {
                 "family": self.family,
@@ -340,5 +408,7 @@ class TaggedService(pulumi.ComponentResource):
                 "service_arn": self.service_arn,
                 "running_task_definition_arn": self.running_task_definition_arn,
                 "deregistered_revisions": self.deregistered_revisions,
+                "rollout_state": self.rollout_state,
+                "running_image_digests": self.running_image_digests,
             }
         )

@@ -29,7 +29,7 @@ def mock_outputs(typ: str, name: str, inputs: dict[str, Any], region: str, accou
         cluster = str(inputs.get("cluster", "default")).rsplit("/", 1)[-1]
         return {"name": physical, "arn": f"arn:aws:ecs:{region}:{account}:service/{cluster}/{physical}"}
     if typ == ROLLOUT_TYPE:
-        return {"running_task_definition_arn": inputs.get("task_definition_arn"), "rollout_state": "COMPLETED"}
+        return {"running_task_definition_arn": inputs.get("task_definition_arn"), "rollout_state": "COMPLETED", "image_digests": {}}
     return {}
 
 

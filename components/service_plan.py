@@ -10,6 +10,8 @@ they register anything.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -78,6 +80,9 @@ class ServicePlan:
     default_vpc: bool
     """Whether the tasks run in the account's default VPC (awsvpc with no subnets given)."""
     assign_public_ip: bool
+    infrastructure_role_name: str | None = None
+    """Name of the ECS infrastructure role for load balancers the stack creates (traffic-shifting strategies
+    behind a load balancer that give no ``infrastructure_role_arn``); ``None`` otherwise."""
 
     @property
     def spec(self) -> TaskDefinitionSpec:
@@ -252,7 +257,162 @@ def settings_problems(spec: TaskDefinitionSpec, settings: ServiceSettings, clust
             f"ServiceSettings.desired_count: {settings.desired_count} is outside the autoscaling range "
             f"{scaling.min_tasks}..{scaling.max_tasks}; set desired_count (the count the service starts with) within it"
         )
+    return problems + deployment_problems(settings)
+
+
+# --- Deployment strategies ------------------------------------------------------------------------------------
+
+TRAFFIC_SHIFTING = ("blue_green", "canary", "linear")
+"""The strategies in which ECS shifts traffic between two target groups through listener rules."""
+_ADVANCED = ("alternate_target_group_arn", "production_listener_rule_arn", "test_listener_rule_arn", "infrastructure_role_arn")
+_NO_PAUSE = ("TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT")
+_TRAFFIC_STAGES = ("POST_TEST_TRAFFIC_SHIFT", "PRE_PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT")
+_STRATEGY_FIELDS = {
+    "bake_time_minutes": TRAFFIC_SHIFTING,
+    "canary_percent": ("canary",),
+    "canary_bake_time_minutes": ("canary",),
+    "step_percent": ("linear",),
+    "step_bake_time_minutes": ("linear",),
+}
+
+
+def _and(words: Iterable[str]) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _tenths(value: float) -> bool:
+    return abs(value * 10 - round(value * 10)) < 1e-9
+
+
+def deployment_problems(settings: ServiceSettings) -> list[str]:
+    """Every problem of ``settings.deployment`` and ``wait_until`` against the rest of the settings.
+
+    What ECS refuses, from its documentation: PAUSE hooks at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT
+    (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentLifecycleHook.html); canary and
+    linear deployments without Elastic Load Balancing or Service Connect (these settings have no Service
+    Connect; https://docs.aws.amazon.com/AmazonECS/latest/developerguide/canary-deployment-implementation.html,
+    .../linear-deployment-implementation.html); percentages that are not multiples of 0.1
+    (API_CanaryConfiguration, API_LinearConfiguration); traffic shifting behind a load balancer without an
+    alternate target group and a production listener rule
+    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html). And what
+    would never do what it says: a setting of another strategy, a pause at POST_TEST_TRAFFIC_SHIFT with no test listener rule to test on, a
+    pause at a traffic-shift stage of a rolling deployment (which shifts no traffic between target groups),
+    two pauses at one stage, ``wait_until="paused"`` without a pause, and the provider's wait for a steady
+    state, which a paused deployment never reaches.
+    """
+    problems: list[str] = []
+    deployment, balancer = settings.deployment, settings.load_balancer
+    strategy = deployment.strategy
+    where = f"ServiceSettings.deployment ({strategy})"
+    advanced = [name for name in _ADVANCED if balancer and getattr(balancer, name) is not None]
+    if strategy not in TRAFFIC_SHIFTING and advanced:
+        problems.append(
+            f"LoadBalancerSettings: {', '.join(advanced)} set but the deployment strategy is {strategy}; they are used by "
+            f"blue_green, canary and linear deployments only: remove them, or set ServiceSettings.deployment.strategy to one of those"
+        )
+    if strategy in ("canary", "linear") and balancer is None:
+        problems.append(
+            f"{where}: ECS shifts {strategy} traffic through a load balancer (or Service Connect, which these settings do not "
+            "configure) and this service has no load_balancer; add ServiceSettings.load_balancer with its alternate target group "
+            "and listener rules, or use strategy rolling or blue_green"
+        )
+    if strategy in TRAFFIC_SHIFTING and balancer is not None:
+        missing = [name for name in ("alternate_target_group_arn", "production_listener_rule_arn") if getattr(balancer, name) is None]
+        if missing:
+            problems.append(
+                f"LoadBalancerSettings: {' and '.join(missing)} missing; a {strategy} deployment behind a load balancer needs the second "
+                "target group and the production listener rule whose weights ECS shifts (create both beforehand)"
+            )
+        if balancer.alternate_target_group_arn == balancer.target_group_arn:
+            problems.append("LoadBalancerSettings.alternate_target_group_arn: the same as target_group_arn; give a second target group")
+        if balancer.test_listener_rule_arn is not None and balancer.test_listener_rule_arn == balancer.production_listener_rule_arn:
+            problems.append("LoadBalancerSettings.test_listener_rule_arn: the same as production_listener_rule_arn; give the rule of the test listener")
+    for field in sorted(deployment.model_fields_set & set(_STRATEGY_FIELDS)):
+        if strategy not in _STRATEGY_FIELDS[field] and getattr(deployment, field) is not None:
+            problems.append(
+                f"ServiceSettings.deployment.{field}: set, but it is a setting of {_and(_STRATEGY_FIELDS[field])} deployments and "
+                f"the strategy is {strategy}; remove it, or set the strategy it belongs to"
+            )
+    for field in ("canary_percent", "step_percent"):
+        value = getattr(deployment, field)
+        if value is not None and not _tenths(value):
+            problems.append(f"{where}.{field}: {value:g} is not a multiple of 0.1, which ECS requires; round it to one decimal")
+    stages = [gate.stage for gate in deployment.pauses]
+    for stage in sorted({stage for stage in stages if stage in _NO_PAUSE}):
+        problems.append(
+            f"{where}.pauses: ECS refuses a pause at {stage} (those stages also run during a rollback); pause at "
+            f"{'POST_TEST_TRAFFIC_SHIFT' if stage == 'TEST_TRAFFIC_SHIFT' else 'PRE_PRODUCTION_TRAFFIC_SHIFT or POST_PRODUCTION_TRAFFIC_SHIFT'} instead"
+        )
+    for stage in sorted({stage for stage in stages if stages.count(stage) > 1}):
+        problems.append(f"{where}.pauses: {stage} is given {stages.count(stage)} times; keep one pause per stage")
+    if strategy == "rolling":
+        for stage in sorted({stage for stage in stages if stage in _TRAFFIC_STAGES}):
+            problems.append(
+                f"{where}.pauses: a rolling deployment shifts no traffic between target groups, so a pause at {stage} would never "
+                "happen; pause at RECONCILE_SERVICE, PRE_SCALE_UP or POST_SCALE_UP, or use strategy blue_green, canary or linear"
+            )
+    elif "POST_TEST_TRAFFIC_SHIFT" in stages and (balancer is None or balancer.test_listener_rule_arn is None):
+        problems.append(
+            f"{where}.pauses: a pause at POST_TEST_TRAFFIC_SHIFT is for testing the new revision on the test listener, and "
+            "LoadBalancerSettings.test_listener_rule_arn is not set; give the test listener rule, or pause at another stage"
+        )
+    if settings.wait_until == "paused" and not stages:
+        problems.append('ServiceSettings.wait_until: "paused" but the deployment has no pause gate; add one to deployment.pauses, or wait until "completed"')
+    if settings.wait_for_steady_state and stages:
+        problems.append(
+            "ServiceSettings.wait_for_steady_state: true with pause gates: a paused deployment never becomes steady, so the AWS "
+            "provider's wait would fail the update; leave it false (the rollout wait follows the deployment)"
+        )
     return problems
+
+
+def bake_seconds(settings: ServiceSettings) -> float:
+    """The time the strategy itself spends waiting (bake times), which the rollout wait adds to its timeout."""
+    deployment = settings.deployment
+    minutes = deployment.bake
+    if deployment.strategy == "canary":
+        minutes += deployment.canary[1]
+    elif deployment.strategy == "linear":
+        step, step_bake = deployment.linear
+        minutes += (math.ceil(100 / step - 1e-9) - 1) * step_bake  # no bake after the last step (API_LinearConfiguration)
+    return float(minutes * 60)
+
+
+def deployment_configuration(settings: ServiceSettings) -> dict[str, Any]:
+    """The service's ``deployment_configuration`` input (pulumi-aws ``aws.ecs.Service``; its minute counts are strings)."""
+    deployment = settings.deployment
+    configuration: dict[str, Any] = {"strategy": deployment.strategy.upper()}
+    if deployment.strategy in TRAFFIC_SHIFTING:
+        configuration["bake_time_in_minutes"] = str(deployment.bake)
+    if deployment.strategy == "canary":
+        percent, bake = deployment.canary
+        configuration["canary_configuration"] = {"canary_percent": percent, "canary_bake_time_in_minutes": str(bake)}
+    if deployment.strategy == "linear":
+        percent, bake = deployment.linear
+        configuration["linear_configuration"] = {"step_percent": percent, "step_bake_time_in_minutes": str(bake)}
+    if deployment.pauses:
+        configuration["lifecycle_hooks"] = [
+            {
+                "target_type": "PAUSE",
+                "lifecycle_stages": [gate.stage],
+                "timeout_configuration": {"action": gate.timeout_action, "timeout_in_minutes": str(gate.timeout_minutes)},
+            }
+            for gate in deployment.pauses
+        ]
+    return configuration
+
+
+def deployment_inputs(settings: ServiceSettings) -> dict[str, Any]:
+    """What, besides the task definition, starts a new service deployment when it changes: the launch type, the
+    network, the load balancer (its health-check grace aside) and the deployment settings, as plain data."""
+    balancer = settings.load_balancer.model_dump(exclude={"health_check_grace_period_seconds"}) if settings.load_balancer else None
+    return {
+        "launch_type": settings.launch_type,
+        "network": settings.network.model_dump(),
+        "load_balancer": balancer,
+        "deployment": settings.deployment.model_dump(),
+    }
 
 
 def plan_service(task: TaskDefinitionPlan, settings: ServiceSettings, cluster_given: bool = False) -> ServicePlan:
@@ -269,6 +429,8 @@ def plan_service(task: TaskDefinitionPlan, settings: ServiceSettings, cluster_gi
     awsvpc = task.spec.network_mode == "awsvpc"
     default_vpc = awsvpc and settings.network.subnets is None
     public_ip = settings.network.assign_public_ip
+    balancer = settings.load_balancer
+    infrastructure = settings.deployment.strategy in TRAFFIC_SHIFTING and balancer is not None and balancer.infrastructure_role_arn is None
     return ServicePlan(
         task=task,
         settings=settings,
@@ -278,6 +440,7 @@ def plan_service(task: TaskDefinitionPlan, settings: ServiceSettings, cluster_gi
         default_vpc=default_vpc,
         # The default VPC's subnets are public; only Fargate tasks can get a public IP (rule public-ip-fargate).
         assign_public_ip=(default_vpc and settings.launch_type == "FARGATE") if public_ip is None else public_ip,
+        infrastructure_role_name=_role_name(service_name, "ecs-infrastructure") if infrastructure else None,
     )
 
 

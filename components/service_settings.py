@@ -80,10 +80,17 @@ class AutoscalingSettings(Settings):
     """Seconds after a scale-out before another scale-out. Default: 60."""
 
 
+_TARGET_GROUP = r"^arn:[\w-]+:elasticloadbalancing:[\w-]+:\d{12}:targetgroup/[\w-]+/[0-9a-f]+$"
+_LISTENER_RULE = (
+    r"^arn:[\w-]+:elasticloadbalancing:[\w-]+:\d{12}:"
+    r"(listener-rule/app/[\w-]+/[0-9a-f]+/[0-9a-f]+/[0-9a-f]+|listener/net/[\w-]+/[0-9a-f]+/[0-9a-f]+)$"
+)
+
+
 class LoadBalancerSettings(Settings):
     """Attachment of one container port to an existing load-balancer target group."""
 
-    target_group_arn: str = Field(pattern=r"^arn:[\w-]+:elasticloadbalancing:[\w-]+:\d{12}:targetgroup/[\w-]+/[0-9a-f]+$")
+    target_group_arn: str = Field(pattern=_TARGET_GROUP)
     """ARN of the existing target group (arn:aws:elasticloadbalancing:…:targetgroup/name/id). Required."""
 
     container_name: str
@@ -94,6 +101,100 @@ class LoadBalancerSettings(Settings):
 
     health_check_grace_period_seconds: int = Field(default=60, ge=0)
     """Seconds ECS ignores failing load-balancer health checks after a task starts. Default: 60."""
+
+    alternate_target_group_arn: str | None = Field(default=None, pattern=_TARGET_GROUP)
+    """blue_green, canary and linear: the second existing target group, which ECS registers the new
+    revision's tasks with while the other serves production (the two alternate, deployment after
+    deployment). Required by those strategies behind a load balancer. Default: none."""
+
+    production_listener_rule_arn: str | None = Field(default=None, pattern=_LISTENER_RULE)
+    """blue_green, canary and linear: the existing listener rule (Application Load Balancer) or
+    listener (Network Load Balancer) whose forward weights ECS shifts from one target group to the
+    other. Required by those strategies behind a load balancer. Default: none."""
+
+    test_listener_rule_arn: str | None = Field(default=None, pattern=_LISTENER_RULE)
+    """blue_green, canary and linear: the existing listener rule (or listener) that sends test traffic
+    to the new revision before production traffic moves. Required for a pause at
+    POST_TEST_TRAFFIC_SHIFT. Default: none, no test traffic."""
+
+    infrastructure_role_arn: str | None = Field(default=None, pattern=r"^arn:[\w-]+:iam::\d{12}:role/[\w+=,.@/-]+$")
+    """blue_green, canary and linear: the role ECS assumes to register targets and modify the listener
+    rules. Default: none, the stack creates one trusted by ecs.amazonaws.com with only the AWS managed
+    AmazonECSInfrastructureRolePolicyForLoadBalancers."""
+
+
+LifecycleStage = Literal[
+    "RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
+    "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT",
+]
+"""The lifecycle stages of a service deployment that take hooks (ECS's DeploymentLifecycleHook.lifecycleStages)."""
+
+
+class PauseGate(Settings):
+    """An approval gate: ECS pauses the deployment at ``stage`` until ``ecs-release continue`` (or ``rollback``)
+    or the timeout (a PAUSE lifecycle hook,
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html)."""
+
+    stage: LifecycleStage
+    """The lifecycle stage at which the deployment pauses, e.g. POST_TEST_TRAFFIC_SHIFT (the new revision
+    has all test traffic and no production traffic yet). Required."""
+
+    timeout_minutes: int = Field(default=1440, ge=1, le=20160)
+    """Minutes ECS waits for an action before taking ``timeout_action``. Default: 1440 (24 hours), ECS's."""
+
+    timeout_action: Literal["ROLLBACK", "CONTINUE"] = "ROLLBACK"
+    """What ECS does when nobody acted within the timeout. Default: ROLLBACK, ECS's."""
+
+
+class DeploymentSettings(Settings):
+    """How ECS deploys a new revision: the strategy, its own settings, approval gates and rollback alarms.
+
+    A setting of another strategy than ``strategy`` is refused (``components.service_plan.deployment_problems``).
+    """
+
+    strategy: Literal["rolling", "blue_green", "canary", "linear"] = "rolling"
+    """rolling: ECS replaces tasks in batches bounded by minimum_healthy_percent and maximum_percent;
+    blue_green: it starts the new revision beside the old one, shifts test, then all production traffic,
+    and keeps the old one for the bake time; canary: it shifts canary_percent of production traffic,
+    waits, then the rest; linear: it shifts production traffic in equal steps of step_percent. Default: rolling."""
+
+    bake_time_minutes: int | None = Field(default=None, ge=0, le=1440)
+    """blue_green, canary, linear: minutes both revisions keep running after all production traffic
+    shifted, for an instant rollback. Default: none, 5 minutes for those strategies."""
+
+    canary_percent: float | None = Field(default=None, ge=0.1, le=100.0)
+    """canary: share of production traffic the new revision gets first, a multiple of 0.1. Default: none, 5.0 (ECS's)."""
+
+    canary_bake_time_minutes: int | None = Field(default=None, ge=0, le=1440)
+    """canary: minutes at canary_percent before the rest of the traffic shifts. Default: none, 10 (ECS's)."""
+
+    step_percent: float | None = Field(default=None, ge=3.0, le=100.0)
+    """linear: share of production traffic shifted at each step, a multiple of 0.1. Default: none, 10.0 (ECS's)."""
+
+    step_bake_time_minutes: int | None = Field(default=None, ge=0, le=1440)
+    """linear: minutes between steps. Default: none, 6 (ECS's)."""
+
+    pauses: list[PauseGate] = []
+    """Approval gates, at most one per stage. Default: none."""
+
+    rollback_alarms: list[str] = []
+    """Names of CloudWatch alarms that fail the deployment, and roll it back, when they go to ALARM.
+    Default: none (the circuit breaker, always on, still rolls back tasks that fail to start)."""
+
+    @property
+    def bake(self) -> int:
+        """``bake_time_minutes`` or its default (0 for rolling, which has no bake time)."""
+        return 0 if self.strategy == "rolling" else (5 if self.bake_time_minutes is None else self.bake_time_minutes)
+
+    @property
+    def canary(self) -> tuple[float, int]:
+        """``(canary_percent, canary_bake_time_minutes)`` with ECS's defaults."""
+        return (5.0 if self.canary_percent is None else self.canary_percent, 10 if self.canary_bake_time_minutes is None else self.canary_bake_time_minutes)
+
+    @property
+    def linear(self) -> tuple[float, int]:
+        """``(step_percent, step_bake_time_minutes)`` with ECS's defaults."""
+        return (10.0 if self.step_percent is None else self.step_percent, 6 if self.step_bake_time_minutes is None else self.step_bake_time_minutes)
 
 
 class TaskDefinitionSettings(Settings):
@@ -180,8 +281,10 @@ class ServiceSettings(Settings):
     maximum_percent: int = Field(default=200, ge=0)
     """Upper limit on running tasks during a deployment, as a share of desired_count. Default: 200."""
 
-    wait_for_steady_state: bool = True
-    """Whether the service update waits for the service to be stable. Default: true."""
+    wait_for_steady_state: bool = False
+    """Whether the AWS provider's service update also waits for the service to be stable. Default: false: the
+    rollout wait (``ServiceRollout``) follows the deployment to its end already, so ``pulumi up`` waits once,
+    not twice; refused with pause gates, since a paused deployment never becomes stable."""
 
     rollout_timeout_seconds: float = Field(default=1800.0, gt=0)
     """How long `pulumi up` waits for the new revision's rollout to complete before failing.
@@ -199,6 +302,16 @@ class ServiceSettings(Settings):
 
     load_balancer: LoadBalancerSettings | None = None
     """Existing target group to register the tasks with. Default: none."""
+
+    deployment: DeploymentSettings = DeploymentSettings()
+    """How ECS deploys a new revision: the strategy (rolling, blue_green, canary, linear) and its settings,
+    approval gates (``pauses``) and rollback alarms. Default: rolling, with the circuit breaker rolling back
+    a deployment whose tasks fail to start."""
+
+    wait_until: Literal["completed", "paused"] = "completed"
+    """Where ``pulumi up`` stops waiting: "completed", the deployment's end (at a pause gate it waits for
+    ``ecs-release continue`` or the gate's timeout), or "paused", the first pause gate, printing the
+    command that continues it. Default: completed."""
 
 
 

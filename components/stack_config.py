@@ -384,15 +384,16 @@ def region_problem(region: Any, stack: str, from_set: bool = False) -> str | Non
     )
 
 
-READ_BY_THE_LIBRARY = ("aws:region", "aws:profile")
-"""Provider settings the library itself reads (the mock region, every service's ``aws_profile``)."""
+READ_BY_THE_LIBRARY = ("aws:region", "aws:profile", "aws:assumeRoles", "aws:assumeRole", "aws:endpoints")
+"""Provider settings the library itself reads (the region, and what its own AWS calls use: :mod:`components.aws_clients`)."""
 
 
 def override_problems(overrides: Mapping[str, str], config: Mapping[str, Any], project: str, stack: str) -> list[str]:
     """``--set`` keys the program would silently ignore: another namespace's key the stack file does not set.
 
-    A key without a namespace, or in the project's, is an image tag (the program checks it); ``aws:region``
-    and ``aws:profile`` are always taken; any other namespaced key must be one the stack file already sets.
+    A key without a namespace, or in the project's, is an image tag (the program checks it); the provider
+    settings the library reads (``READ_BY_THE_LIBRARY``) are always taken; any other namespaced key must be
+    one the stack file already sets.
     """
     known = sorted(set(READ_BY_THE_LIBRARY) | {key for key in config if not key.startswith(f"{project}:")})
     example = next((key.partition(":")[2] for key in config if key.startswith(f"{project}:")), "<container>Tag")

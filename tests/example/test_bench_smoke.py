@@ -28,6 +28,7 @@ def test_bench_prints_a_table_and_ends_with_the_machine_readable_line(capsys):
     match = re.fullmatch(r"ratio=(\S+) t100=(\S+) growth=(\S+) own=(\S+)", lines[-1])
     assert match, lines[-1]
     assert all(float(value) > 0 for value in match.groups())
+    assert re.fullmatch(r"rollout wait lag .*: max \d+\.\d s, median \d+\.\d s \(bound: one poll interval: holds\); .*", lines[-3]), lines[-3]
     rows = [line for line in lines if line.startswith("| ")]
     for label in ("example dev", "component, 1 service", "bare, 1 service ", "↳ own code, 2 services", "component, 2 services, default GC"):
         assert any(row.startswith(f"| {label}") for row in rows), label
@@ -49,3 +50,9 @@ def test_the_bare_program_registers_what_the_component_registers():
     registrations = bench.capture_registrations(bench.component_program(services))
     count = bench.check_identical(bench.component_program(services), bench.bare_program(registrations))
     assert count == len(registrations) == 24  # 12 custom resources per service: the whole tree
+
+
+def test_the_rollout_wait_returns_within_one_poll_of_ecs_reporting_the_deployment_done():
+    lags = load_bench().rollout_lag(deployments=50, poll=15.0)
+    assert len(lags) == 50 and all(0 <= lag <= 15.0 for lag in lags)
+    assert max(lags) > 7.5  # the simulation does land between polls: the bound is not vacuous

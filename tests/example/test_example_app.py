@@ -161,10 +161,14 @@ def test_stack_files_hold_only_image_tags(stack):
     assert {key for key in config if not key.startswith("ecs-release:")} == {"aws:region"}
 
 
-def test_the_stacks_aws_profile_reaches_both_services_rollout_and_retention():
-    inputs = registered("dev", {"aws:profile": "shop-dev"})
-    assert {name: i["profile"] for (kind, name), i in inputs.items() if kind in (ROLLOUT, RETENTION)} == {
-        "web-rollout": "shop-dev", "web-retention": "shop-dev", "worker-rollout": "shop-dev", "worker-retention": "shop-dev"}
+def test_the_stacks_aws_provider_settings_reach_both_services_rollout_and_retention():
+    role = {"roleArn": "arn:aws:iam::111111111111:role/shop-deployer", "externalId": "shop-ci"}
+    inputs = registered("dev", {"aws:profile": "shop-dev", "aws:assumeRoles": [role]})
+    settings = {name: i["aws"] for (kind, name), i in inputs.items() if kind in (ROLLOUT, RETENTION)}
+    assert sorted(settings) == ["web-retention", "web-rollout", "worker-retention", "worker-rollout"]
+    for each in settings.values():
+        assert each == {"profile": "shop-dev", "region": "eu-west-1",
+                        "assume_roles": [{"role_arn": "arn:aws:iam::111111111111:role/shop-deployer", "external_id": "shop-ci"}]}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -208,7 +212,8 @@ def test_each_service_is_one_stack_output(monkeypatch):
     assert sorted(exported) == ["web", "worker"]
     for outputs in exported.values():
         assert set(outputs) == {"family", "revision", "taskDefinitionArn", "images", "imageTags", "imageDigests", "cluster",
-                                "serviceName", "serviceArn", "runningTaskDefinitionArn", "deregisteredRevisions"}
+                                "serviceName", "serviceArn", "runningTaskDefinitionArn", "deregisteredRevisions", "rolloutState",
+                                "runningImageDigests"}
 
 
 def test_promote_finds_the_example_stacks_services_and_their_clusters():

@@ -103,7 +103,7 @@ def test_each_stack_creates_the_service_its_roles_and_log_group(stack, cluster, 
     service = numbers(one(mocks, SERVICE))
     assert service["cluster"] == cluster and service["name"] == family
     assert service["taskDefinition"] == f"arn:aws:ecs:eu-west-1:123456789012:task-definition/{family}:1"
-    assert service["deploymentCircuitBreaker"] == {"enable": True, "rollback": True} and service["waitForSteadyState"] is True
+    assert service["deploymentCircuitBreaker"] == {"enable": True, "rollback": True} and service["waitForSteadyState"] is False
     assert service["networkConfiguration"] == network
     assert ("loadBalancers" in service) == (stack != "dev")
     assert bool([r for r in mocks.resources if r.type == TARGET]) == autoscaled
@@ -177,3 +177,54 @@ def test_bad_service_settings_are_one_error_line_from_the_cli(monkeypatch, capsy
 def test_render_prints_the_task_definition_of_every_service(capsys):
     assert main(["render", "--stack", "prod", "--project-dir", str(PROJECT)]) == 0
     assert list(json.loads(capsys.readouterr().out)) == ["shop-web-prod", "shop-worker-prod"]
+
+
+@pytest.mark.parametrize(
+    "stack, configuration, wait_until, alarms",
+    [
+        pytest.param("dev", {"strategy": "ROLLING"}, "completed", None, id="dev-rolling"),
+        pytest.param("staging", {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": "5"}, "completed", None, id="staging-blue-green"),
+        pytest.param(
+            "prod",
+            {"strategy": "CANARY", "bakeTimeInMinutes": "10", "canaryConfiguration": {"canaryPercent": 10, "canaryBakeTimeInMinutes": "15"},
+             "lifecycleHooks": [{"targetType": "PAUSE", "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"],
+                                 "timeoutConfiguration": {"action": "ROLLBACK", "timeoutInMinutes": "240"}}]},
+            "paused", {"alarmNames": ["shop-web-prod-5xx"], "enable": True, "rollback": True}, id="prod-canary-gated",
+        ),
+    ],
+)
+def test_each_stack_deploys_web_with_its_strategy_and_the_worker_rolling(stack, configuration, wait_until, alarms):
+    from tests.library.test_strategies import create_service_request, valid
+
+    mocks = RecordingMocks(region="eu-west-1")
+    run_program(PROJECT, stack, mocks=mocks)
+    web, worker = numbers(one(mocks, SERVICE)), numbers(one(mocks, SERVICE, "worker"))
+    assert web["deploymentConfiguration"] == configuration and web.get("alarms") == alarms
+    assert worker["deploymentConfiguration"] == {"strategy": "ROLLING"}
+    assert (one(mocks, ROLLOUT_TYPE)["wait_until"], one(mocks, ROLLOUT_TYPE, "worker")["wait_until"]) == (wait_until, "completed")
+    roles = {r.name: r.inputs["name"] for r in mocks.resources if r.type == ROLE and r.name.endswith("-ecs-infrastructure")}
+    if stack == "dev":
+        assert "loadBalancers" not in web and roles == {}
+    else:
+        assert roles == {"web-ecs-infrastructure": f"shop-web-{stack}-ecs-infrastructure"}
+        assert web["loadBalancers"][0]["advancedConfiguration"] == {
+            "alternateTargetGroupArn": app.ALTERNATE_TARGET_GROUPS[stack], "productionListenerRule": app.LISTENER_RULES[stack]["production"],
+            "testListenerRule": app.LISTENER_RULES[stack]["test"], "roleArn": f"arn:aws:iam::123456789012:role/shop-web-{stack}-ecs-infrastructure",
+        }
+    valid(create_service_request(web))
+    valid(create_service_request(worker))
+
+
+def test_a_gate_where_ecs_refuses_one_is_one_error_line_as_the_readme_shows(monkeypatch, capsys):
+    from components.service_settings import PauseGate
+
+    gate = app.PROD_DEPLOYMENT.model_copy(update={"pauses": [PauseGate(stage="PRODUCTION_TRAFFIC_SHIFT")]})
+    monkeypatch.setattr(app, "SERVICES", with_prod_web(ServiceSettings(
+        cluster=app.CLUSTERS["prod"], network=app.PRIVATE_NETWORKS["prod"], load_balancer=app._web_balancer("prod"), deployment=gate, wait_until="paused")))
+    assert main(["render", "--stack", "prod", "--project-dir", str(PROJECT)]) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        'error: service "web": ServiceSettings.deployment (canary).pauses: ECS refuses a pause at PRODUCTION_TRAFFIC_SHIFT (those stages also '
+        "run during a rollback); pause at PRE_PRODUCTION_TRAFFIC_SHIFT or POST_PRODUCTION_TRAFFIC_SHIFT instead\n"
+    )
+    assert error.strip() in (PROJECT / "README.md").read_text(encoding="utf-8")

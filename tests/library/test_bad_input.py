@@ -320,7 +320,7 @@ def test_every_command_refuses_a_bad_stack_file_in_one_line_and_writes_nothing(c
 
 # --- the command line -------------------------------------------------------------------------------------
 
-KNOWN = "--set takes an image tag key (apiTag or fixture-shop:apiTag) or one of aws:profile, aws:region"
+KNOWN = "--set takes an image tag key (apiTag or fixture-shop:apiTag) or one of aws:assumeRole, aws:assumeRoles, aws:endpoints, aws:profile, aws:region"
 COMMAND_LINES = [
     pytest.param(["--set", "aws:regoin=eu-west-1"],
                  f"--set aws:regoin: stack dev does not set it, so the program would ignore it (did you mean aws:region?); {KNOWN}", id="set-misspelled-key"),

@@ -103,13 +103,14 @@ def _ref(name: str) -> dict:
             {
                 "taskDefinition": _map(ANY), "imageTags": _map(STRING), "imageKeys": _map(STRING),
                 "service": _ref("ServiceSettings"), "task": _ref("TaskDefinitionSettings"), "release": _ref("ReleasePolicy"),
-                "cluster": STRING, "awsProfile": STRING,
+                "cluster": STRING, "awsProfile": STRING, "aws": _ref("AwsSettings"),
             },
             ["imageTags", "taskDefinition"],
             {
                 "family": STRING, "revision": INTEGER, "taskDefinitionArn": STRING, "images": _map(STRING),
                 "imageTags": _map(STRING), "imageDigests": _map(STRING), "cluster": STRING, "serviceName": STRING,
                 "serviceArn": STRING, "runningTaskDefinitionArn": STRING, "deregisteredRevisions": {"type": "array", "items": STRING},
+                "rolloutState": STRING, "runningImageDigests": _map(STRING),
             },
             id="TaggedService",
         ),
@@ -295,7 +296,7 @@ def _document(**overrides) -> dict:
 
 def _service_outputs(component) -> dict:
     names = ["family", "revision", "task_definition_arn", "images", "image_tags", "image_digests", "cluster", "service_name",
-             "service_arn", "running_task_definition_arn", "deregistered_revisions"]
+             "service_arn", "running_task_definition_arn", "deregistered_revisions", "rollout_state", "running_image_digests"]
     return {camel_case(name): getattr(component, name) for name in names}
 
 
@@ -436,7 +437,7 @@ def _construct(provider, inputs: dict, token: str = SERVICE_TOKEN):
             InputPropertiesError,
             "TaggedService: service.desiredCont: unknown input; use one of: name, cluster, launchType, desiredCount, "
             "minimumHealthyPercent, maximumPercent, waitForSteadyState, rolloutTimeoutSeconds, rolloutPollSeconds, network, "
-            "autoscaling, loadBalancer; service.network.subnet: unknown input; use one of: subnets, securityGroups, assignPublicIp",
+            "autoscaling, loadBalancer, deployment, waitUntil; service.network.subnet: unknown input; use one of: subnets, securityGroups, assignPublicIp",
             id="unknown-inputs",
         ),
         pytest.param(

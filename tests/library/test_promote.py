@@ -230,6 +230,38 @@ def test_a_rolled_back_revision_is_refused_and_a_completed_one_verified(project,
     assert prod.read_bytes() == before.replace(b'"2.0.0"', b'"2.0.1"')
 
 
+def test_promote_reads_each_stack_as_its_aws_provider_does(project, aws, moto_endpoint, monkeypatch):
+    """Staging's provider assumes a role in account 111111111111, where its services run; prod pins from ECR in its own
+    account. promote finds staging's services where staging's provider deployed them (moto's STS decides the account):
+    the base account, which the environment's credentials reach, has no such services, so a promote that looked there would
+    refuse (cluster fixture-staging not found)."""
+    from components.aws_clients import AwsSettings, aws_client
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_CONFIG_FILE": "/dev/null",
+                       "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}.items():
+        monkeypatch.setenv(key, value)
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(key, raising=False)
+    role = "arn:aws:iam::111111111111:role/staging-deployer"
+    staging_file, prod_file = project / "stacks" / "Pulumi.staging.yaml", project / "stacks" / "Pulumi.prod.yaml"
+    replace_in(staging_file, "aws:region: eu-west-1", f"aws:region: eu-west-1\n  aws:assumeRoles:\n    - roleArn: {role}\n"
+               f"      externalId: fixture-ci\n  aws:endpoints:\n    - ecs: {moto_endpoint}\n      sts: {moto_endpoint}")
+    replace_in(prod_file, "aws:region: eu-west-1", f"aws:region: eu-west-1\n  aws:endpoints:\n    - ecr: {moto_endpoint}")
+    replace_in(staging_file, '"2.0.0"', '"2.0.1"')
+    aws("ecr", REGION).create_repository(repositoryName="fixture/api")
+    aws("ecr", REGION).create_repository(repositoryName="fixture/jobs")
+    digest = push(aws, "2.0.1", "sha256:" + "c" * 64)
+    jobs = push(aws, "1.0.0", "sha256:" + "d" * 64, "jobs")
+    staging_account = AwsSettings(assume_roles=[{"role_arn": role, "external_id": "fixture-ci"}], endpoints={"ecs": moto_endpoint, "sts": moto_endpoint})
+    assumed = lambda service, region: aws_client(service, staging_account, region=region)  # noqa: E731
+    deploy_staging(assumed, "2.0.1", digest)
+    deploy_staging(assumed, "1.0.0", jobs, "jobs")
+    text, code = promote_command(project, "staging", "prod", ["apiTag"])
+    assert code == 0 and text.splitlines()[-1] == (
+        f"  verified: fixture/api:2.0.1 is {digest} in ECR, as staging runs it (fixture-api-staging:1 in service fixture-api-staging, rollout COMPLETED)"
+    )
+
+
 class FakeEcs:
     """DescribeServices and DescribeTaskDefinition answered from fixed data, calls recorded (order-free: the
     program registers its services in no fixed order, so botocore's Stubber, which expects one order, cannot serve)."""

@@ -312,10 +312,10 @@ def test_check_passes_a_tag_bump_and_fails_anything_else(repo, capsys):
     assert capsys.readouterr() == ("\n".join([
         "stack prod changes more than image tags since HEAD (5):",
         "  stacks/Pulumi.prod.yaml: config aws:profile: (absent) → ops",
-        "  api-retention.profile: (absent) → ops",
-        "  api-rollout.profile: (absent) → ops",
-        "  jobs-retention.profile: (absent) → ops",
-        "  jobs-rollout.profile: (absent) → ops",
+        "  api-retention.aws.profile: (absent) → ops",
+        "  api-rollout.aws.profile: (absent) → ops",
+        "  jobs-retention.aws.profile: (absent) → ops",
+        "  jobs-rollout.aws.profile: (absent) → ops",
     ]) + "\n", "")
 
 

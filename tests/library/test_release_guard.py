@@ -121,10 +121,12 @@ def test_a_pure_tag_bump_passes(repo):
         pytest.param("administrator-access-on-the-task-role", [
             f"api-task-AdministratorAccess: added: {ATTACHMENT}", f"api-task-AdministratorAccess.policyArn: (absent) → {ADMIN}",
             "api-task-AdministratorAccess.role: (absent) → fixture-api-prod-task"], id="administrator-access-on-the-task-role"),
-        pytest.param("assign-public-ip", ["api-service.networkConfiguration.assignPublicIp: false → true"], id="assign-public-ip"),
+        pytest.param("assign-public-ip", ["api-rollout.deployment.network.assign_public_ip: false → true",
+                                          "api-service.networkConfiguration.assignPublicIp: false → true"], id="assign-public-ip"),
         pytest.param("autoscaling-max-3-to-200", ["jobs-scaling.maxCapacity: 3 → 200"], id="autoscaling-max-3-to-200"),
         pytest.param("desired-count-3-to-5", ["api-service.desiredCount: 3 → 5"], id="desired-count-3-to-5"),
-        pytest.param("another-subnet", ["api-service.networkConfiguration.subnets[+]: subnet-0c"], id="another-subnet"),
+        pytest.param("another-subnet", ["api-rollout.deployment.network.subnets[+]: subnet-0c",
+                                        "api-service.networkConfiguration.subnets[+]: subnet-0c"], id="another-subnet"),
         pytest.param("log-retention-90-to-1", ["api-logs.retentionInDays: 90 → 1"], id="log-retention-90-to-1"),
         pytest.param("keep-revisions-1", ["api-retention.keep: 5 → 1", "jobs-retention.keep: 5 → 1"], id="keep-revisions-1"),
         # production off registers the same resources: the changed file is the reason (and a mutable tag slipped in)
@@ -163,13 +165,15 @@ def test_a_changed_program_runs_in_a_process_of_its_own(checked):
     [
         pytest.param((PROD_FILE, "aws:region: eu-west-1", "aws:region: us-east-1"), [
             f"{PROD_FILE}: config aws:region: eu-west-1 → us-east-1",
-            "api-retention.region: eu-west-1 → us-east-1", "api-rollout.region: eu-west-1 → us-east-1",
-            "jobs-retention.region: eu-west-1 → us-east-1", "jobs-rollout.region: eu-west-1 → us-east-1",
+            "api-retention.aws.region: eu-west-1 → us-east-1", "api-retention.region: eu-west-1 → us-east-1",
+            "api-rollout.aws.region: eu-west-1 → us-east-1", "api-rollout.region: eu-west-1 → us-east-1",
+            "jobs-retention.aws.region: eu-west-1 → us-east-1", "jobs-retention.region: eu-west-1 → us-east-1",
+            "jobs-rollout.aws.region: eu-west-1 → us-east-1", "jobs-rollout.region: eu-west-1 → us-east-1",
         ], id="aws-region-changed"),
         pytest.param((PROD_FILE, "aws:region: eu-west-1", "aws:region: eu-west-1\n  aws:profile: admin"), [
             f"{PROD_FILE}: config aws:profile: (absent) → admin",
-            "api-retention.profile: (absent) → admin", "api-rollout.profile: (absent) → admin",
-            "jobs-retention.profile: (absent) → admin", "jobs-rollout.profile: (absent) → admin",
+            "api-retention.aws.profile: (absent) → admin", "api-rollout.aws.profile: (absent) → admin",
+            "jobs-retention.aws.profile: (absent) → admin", "jobs-rollout.aws.profile: (absent) → admin",
         ], id="aws-profile-added"),
         pytest.param((PROD_FILE, "config:", "secretsprovider: awskms://alias/other\nconfig:"),
                      [f"{PROD_FILE}: secretsprovider: (absent) → awskms://alias/other"], id="a-key-outside-config"),

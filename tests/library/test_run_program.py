@@ -18,7 +18,7 @@ import yaml
 from components.aws_inputs import document_from_inputs
 from components.cli import main
 from components.declare import DeclarationError
-from components.errors import StackConfigError
+from components.errors import EcsReleaseError, StackConfigError
 from components.offline import TASK_DEFINITION_TYPE, RecordingMocks, offline_digest, run_program
 from components.service import TYPE_TOKEN as SERVICE_TOKEN
 from components.stack_config import stack_config
@@ -170,13 +170,36 @@ def test_pulumi_yaml_declares_exactly_the_services_tag_keys():
     assert "only image tags are stack config: apiTag, jobsTag;" in str(raised.value)  # the union of both services' keys
 
 
-def test_the_stacks_aws_profile_reaches_the_code_that_calls_aws():
+def numbers(value):
+    """The mock runtime hands numbers back as floats."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [numbers(v) for v in value]
+    return value
+
+
+def test_the_stacks_aws_provider_settings_reach_the_code_that_calls_aws():
     mocks = RecordingMocks()
-    run_program(PROJECT, "dev", {"aws:profile": "fixture-dev"}, mocks)
-    assert {name: inputs["profile"] for name, inputs in inputs_of(mocks, ROLLOUT).items()} == {
-        "api-rollout": "fixture-dev", "jobs-rollout": "fixture-dev"}
-    assert {name: inputs["profile"] for name, inputs in inputs_of(mocks, RETENTION).items()} == {
-        "api-retention": "fixture-dev", "jobs-retention": "fixture-dev"}
+    role = {"roleArn": "arn:aws:iam::111111111111:role/deployer", "sessionName": "fixture", "externalId": "ext-1", "duration": "1h"}
+    run_program(PROJECT, "dev", {"aws:profile": "fixture-dev", "aws:assumeRoles": [role], "aws:endpoints": [{"ecs": "http://127.0.0.1:4566"}]}, mocks)
+    expected = {
+        "profile": "fixture-dev", "region": "eu-west-1", "endpoints": {"ecs": "http://127.0.0.1:4566"},
+        "assume_roles": [{"role_arn": "arn:aws:iam::111111111111:role/deployer", "session_name": "fixture", "external_id": "ext-1", "duration_seconds": 3600}],
+    }
+    assert {name: numbers(inputs["aws"]) for name, inputs in inputs_of(mocks, ROLLOUT).items()} == {"api-rollout": expected, "jobs-rollout": expected}
+    assert {name: numbers(inputs["aws"]) for name, inputs in inputs_of(mocks, RETENTION).items()} == {"api-retention": expected, "jobs-retention": expected}
+
+
+def test_aws_settings_the_code_cannot_apply_stop_the_program_in_one_line(tmp_path):
+    project = copy_project(tmp_path / "project")
+    stack_file = project / "stacks" / "Pulumi.dev.yaml"
+    stack_file.write_text(stack_file.read_text().replace("config:\n", "config:\n  aws:accessKey: AKIAIOSFODNN7EXAMPLE\n", 1))
+    with pytest.raises(EcsReleaseError) as raised:
+        run_program(project, "dev", None, RecordingMocks())
+    assert str(raised.value).startswith("stack dev: aws:accessKey: ecs-release's own AWS calls (rollout wait, retention, promote, status) cannot use it;")
 
 
 def test_each_project_runs_its_own_app_module(tmp_path):

@@ -104,7 +104,8 @@ def test_the_service_runs_the_new_revision_with_rollback_waiting_autoscaling_and
         "deploymentMinimumHealthyPercent": 50,
         "deploymentMaximumPercent": 200,
         "deploymentCircuitBreaker": {"enable": True, "rollback": True},
-        "waitForSteadyState": True,
+        "deploymentConfiguration": {"strategy": "ROLLING"},
+        "waitForSteadyState": False,  # the rollout wait follows the deployment: pulumi up waits once
         "networkConfiguration": {"subnets": DEFAULT_SUBNETS, "assignPublicIp": True},
         "loadBalancers": [{"targetGroupArn": TARGET_GROUP, "containerName": "web", "containerPort": 8080}],
         "healthCheckGracePeriodSeconds": 60,
@@ -122,9 +123,15 @@ def test_the_service_runs_the_new_revision_with_rollback_waiting_autoscaling_and
         "targetValue": 75, "predefinedMetricSpecification": {"predefinedMetricType": "ECSServiceAverageMemoryUtilization"},
         "scaleInCooldown": 300, "scaleOutCooldown": 60,
     }
-    rollout = {k: v for k, v in one(mocks, ROLLOUT_TYPE).items() if k != "__provider"}
-    assert rollout == {"cluster": cluster_arn, "service": "shop-web", "task_definition_arn": revision_arn, "timeout_seconds": 1800.0,
-                       "poll_seconds": 15.0, "region": "eu-west-1"}
+    rollout = numbers({k: v for k, v in one(mocks, ROLLOUT_TYPE).items() if k != "__provider"})
+    assert rollout == {
+        "cluster": cluster_arn, "service": "shop-web", "task_definition_arn": revision_arn, "timeout_seconds": 1800, "poll_seconds": 15,
+        "bake_seconds": 0, "wait_until": "completed", "stack": "test", "label": "web", "region": "eu-west-1", "aws": {},
+        "deployment": {  # what starts a deployment besides the task definition (unset values are not recorded)
+            "launch_type": "FARGATE", "network": {}, "deployment": {"strategy": "rolling", "pauses": [], "rollback_alarms": []},
+            "load_balancer": {"target_group_arn": TARGET_GROUP, "container_name": "web", "container_port": 8080},
+        },
+    }
     assert outputs == {
         "cluster": cluster_arn,
         "service_name": "shop-web",
@@ -147,9 +154,9 @@ def test_the_rollout_provider_is_registered_ready_to_run(mocks):
 
 
 def test_without_autoscaling_the_service_owns_desired_count(mocks, options):
-    deploy(without_roles(), ServiceSettings(desired_count=3, wait_for_steady_state=False))
+    deploy(without_roles(), ServiceSettings(desired_count=3, wait_for_steady_state=True))
     service = numbers(one(mocks, SERVICE))
-    assert (service["desiredCount"], service["waitForSteadyState"]) == (3, False)
+    assert (service["desiredCount"], service["waitForSteadyState"]) == (3, True)
     assert not options["web-service"].ignore_changes
     assert not [r for r in mocks.resources if r.type in (TARGET, POLICY)]
     assert "loadBalancers" not in service
@@ -275,7 +282,8 @@ def test_outputs_are_annotated_on_the_class_and_documented():
 
     hints = TaggedService.__annotations__  # on the class itself, not under TYPE_CHECKING
     assert {"family", "revision", "task_definition_arn", "images", "cluster", "service_name", "service_arn",
-            "running_task_definition_arn", "image_tags", "image_digests", "deregistered_revisions"} <= set(hints)
+            "running_task_definition_arn", "image_tags", "image_digests", "deregistered_revisions", "rollout_state",
+            "running_image_digests"} <= set(hints)
 
 
 def test_the_account_and_region_are_looked_up_once_per_program_not_per_service():

