@@ -41,6 +41,17 @@ def spec_document(**overrides) -> dict:
     return document
 
 
+def numbers(value):
+    """``value`` with whole-number floats as ints: the mock runtime hands numbers back as floats."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [numbers(v) for v in value]
+    return value
+
+
 @pytest.fixture
 def spec() -> TaskDefinitionSpec:
     return TaskDefinitionSpec.model_validate(spec_document())

@@ -14,6 +14,7 @@ from components.errors import EcsReleaseError
 from components.offline import TASK_DEFINITION_TYPE, RecordingMocks, run_program
 from components.service_mocks import DEFAULT_SUBNETS, ROLLOUT_TYPE
 from components.service_settings import AutoscalingSettings, LoadBalancerSettings, ServiceSettings
+from tests.conftest import numbers
 
 PROJECT = Path(__file__).resolve().parents[2]
 TARGET_GROUP = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef"
@@ -27,17 +28,6 @@ LOG_GROUP, CLUSTER = "aws:cloudwatch/logGroup:LogGroup", "aws:ecs/cluster:Cluste
 def one(mocks: RecordingMocks, typ: str, service: str = "web") -> dict:
     (inputs,) = [r.inputs for r in mocks.resources if r.type == typ and r.name.startswith(f"{service}-")]
     return inputs
-
-
-def numbers(value):
-    """The mock runtime hands numbers back as floats."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [numbers(v) for v in value]
-    return value
 
 
 class RevisionMocks(RecordingMocks):

@@ -24,6 +24,7 @@ from components.service import TYPE_TOKEN as SERVICE_TOKEN
 from components.stack_config import stack_config
 from tests.gitrepo import LIBRARY_PROJECT as PROJECT
 from tests.gitrepo import copy_project
+from tests.conftest import numbers
 
 STACKS = ["dev", "staging", "prod"]
 REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
@@ -168,17 +169,6 @@ def test_pulumi_yaml_declares_exactly_the_services_tag_keys():
     with pytest.raises(StackConfigError) as raised:
         run_program(PROJECT, "dev", {"extraTag": "1"}, mocks)
     assert "only image tags are stack config: apiTag, jobsTag;" in str(raised.value)  # the union of both services' keys
-
-
-def numbers(value):
-    """The mock runtime hands numbers back as floats."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [numbers(v) for v in value]
-    return value
 
 
 def test_the_stacks_aws_provider_settings_reach_the_code_that_calls_aws():

@@ -14,7 +14,7 @@ from components.rollout import RolloutProvider
 from components.service import TYPE_TOKEN, TaggedService
 from components.service_mocks import DEFAULT_SUBNETS, ROLLOUT_TYPE
 from components.service_settings import AutoscalingSettings, LoadBalancerSettings, NetworkSettings, ServiceSettings, TaskDefinitionSettings
-from tests.conftest import spec_document
+from tests.conftest import numbers, spec_document
 
 RETENTION_TYPE = "pulumi-python:dynamic:RevisionRetention"
 TARGET_GROUP = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef"
@@ -29,17 +29,6 @@ LOG_GROUP, CLUSTER = "aws:cloudwatch/logGroup:LogGroup", "aws:ecs/cluster:Cluste
 def one(mocks: RecordingMocks, typ: str) -> dict:
     (inputs,) = [r.inputs for r in mocks.resources if r.type == typ]
     return inputs
-
-
-def numbers(value):
-    """The mock runtime hands numbers back as floats."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [numbers(v) for v in value]
-    return value
 
 
 @pytest.fixture
