@@ -37,7 +37,7 @@ def _pairs(values: Sequence[str], option: str, what: str) -> dict[str, str]:
     for value in values:
         key, sep, item = value.partition("=")
         if not sep or not key:
-            raise UsageError(f'{option} "{value}" is not {what}=VALUE; write for example {option} web=1.4.2')
+            raise UsageError(f'{option} "{value}" is not {what}=VALUE; write for example {option} {what}=1.4.2')
         if key in pairs:
             raise UsageError(f"{option} gives {key} twice ({pairs[key]!r} and {item!r}); give it once")
         pairs[key] = item
@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     render = commands.add_parser("render", parents=[project], help="print the RegisterTaskDefinition document(s) as JSON")
     source = render.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stack", help="run the program for this stack (dev, staging, prod) under the mock runtime")
+    source.add_argument("--stack", help="run the program for this stack (its stack file's name: Pulumi.<stack>.yaml) under the mock runtime")
     source.add_argument("--file", help="a task-definition file, JSON or YAML (register input or describe output)")
     render.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="with --stack: override a config key")
     render.add_argument("--tag", action="append", default=[], metavar="CONTAINER=TAG", help="with --file: set a container's tag or digest")
@@ -155,11 +155,11 @@ def run(argv: Sequence[str]) -> str:
         return _release(args)
     if args.stack is not None:
         if args.tag:
-            raise UsageError("--tag goes with --file; with --stack use --set webTag=1.4.2")
+            raise UsageError("--tag goes with --file; with --stack use --set <tag key>=1.4.2")
         result = render_stack(args.stack, _pairs(args.set, "--set", "KEY"), args.project_dir)
     else:
         if args.set:
-            raise UsageError("--set goes with --stack; with --file use --tag web=1.4.2")
+            raise UsageError("--set goes with --stack; with --file use --tag <container>=1.4.2")
         result = render_file(args.file, _pairs(args.tag, "--tag", "CONTAINER"))
     return to_json(result, indent=2)
 
