@@ -37,7 +37,7 @@ def _pairs(values: Sequence[str], option: str, what: str) -> dict[str, str]:
     for value in values:
         key, sep, item = value.partition("=")
         if not sep or not key:
-            raise UsageError(f'{option} "{value}" is not {what}=VALUE; write for example {option} {what}=1.4.2')
+            raise UsageError(f'{option} "{value}" is not {what}=VALUE; write for example {option} {key or what}=1.4.2')
         if key in pairs:
             raise UsageError(f"{option} gives {key} twice ({pairs[key]!r} and {item!r}); give it once")
         pairs[key] = item
