@@ -30,7 +30,7 @@ from typing import Any, Callable, Mapping, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import EcsReleaseError, model_problems
-from .images import tag_key
+from .images import container_tag_keys
 from .spec import TaskDefinitionSpec
 
 TaskDefinitionSource = Union[TaskDefinitionSpec, str, Path, dict, Callable[[str], TaskDefinitionSpec]]
@@ -150,7 +150,7 @@ class ServiceDeclaration(_Strict):
 
     def keys(self, spec: TaskDefinitionSpec) -> dict[str, str]:
         """Container name → stack-config key of its image tag."""
-        keys = {c.name: tag_key(c.name) for c in spec.container_definitions if c.name}
+        keys = container_tag_keys(c.name for c in spec.container_definitions)
         unknown = sorted(set(self.image_keys) - set(keys))
         if unknown:
             raise DeclarationError(
@@ -159,14 +159,15 @@ class ServiceDeclaration(_Strict):
             )
         return {**keys, **self.image_keys}
 
-    def args(self, stack: str, tags: Mapping[str, str]) -> dict[str, Any]:
+    def args(self, stack: str, tags: Mapping[str, str], spec: TaskDefinitionSpec | None = None) -> dict[str, Any]:
         """The :class:`~components.service.TaggedServiceArgs` of this service in ``stack``.
 
         ``tags`` maps stack-config keys to values (``{"webTag": "1.4.2"}``); every key of this
-        service must be in it (see :func:`components.program.stack_image_tags`).
+        service must be in it (see :func:`components.program.stack_image_tags`). ``spec``: this
+        service's :meth:`spec` in ``stack`` when the caller built it already.
         """
         settings = self._settings(stack)
-        spec = self.spec(stack)
+        spec = spec or self.spec(stack)
         keys = self.keys(spec)
         return {
             "task_definition": spec,

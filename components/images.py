@@ -138,3 +138,8 @@ def tag_keys(container_names: Iterable[str], share: Mapping[str, str] | None = N
     if problems:
         raise SpecError(problems)
     return {name: keys[name] for name in names if name in keys}
+
+
+def container_tag_keys(container_names: Iterable[str], given: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Container name → its stack-config key: :func:`tag_key` of each name, then ``given`` over them."""
+    return {**{name: tag_key(name) for name in container_names if name}, **(given or {})}

@@ -131,9 +131,6 @@ Resolver = Callable[[EcrRepository, str], str]
 """(repository, tag) → ``sha256:…`` digest; raises on any failure."""
 
 
-_RESOLVED: dict[str, Any] = {"monitor": None, "digests": {}}
-
-
 def resolve_with_pulumi(repository: EcrRepository, tag: str) -> str:
     """The digest ECR holds for ``tag`` now, through the ``aws.ecr.get_image`` invoke (runs at preview and up).
 
@@ -142,17 +139,16 @@ def resolve_with_pulumi(repository: EcrRepository, tag: str) -> str:
     both must see, and register, the same digest.
     """
     import pulumi_aws as aws
-    from pulumi.runtime.settings import get_monitor
 
-    monitor = get_monitor()
-    if _RESOLVED["monitor"] is not monitor:  # a new run (or, in tests, a new mock runtime)
-        _RESOLVED.update(monitor=monitor, digests={})
+    from .run_cache import for_this_run
+
+    digests = for_this_run("ecr digests")
     key = (repository, tag)
-    if key not in _RESOLVED["digests"]:
-        _RESOLVED["digests"][key] = aws.ecr.get_image(
+    if key not in digests:
+        digests[key] = aws.ecr.get_image(
             registry_id=repository.registry_id, repository_name=repository.name, image_tag=tag, region=repository.region
         ).image_digest
-    return _RESOLVED["digests"][key]
+    return digests[key]
 
 
 @dataclass(frozen=True)

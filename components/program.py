@@ -52,7 +52,13 @@ def _declarations(services: Sequence[Any]) -> list[Any]:
 
 def stack_keys(services: Sequence[Any], stack: str) -> dict[str, list[str]]:
     """Stack-config key → the services reading it, over every service declared for ``stack``."""
+    return _keys_and_specs(services, stack)[0]
+
+
+def _keys_and_specs(services: Sequence[Any], stack: str) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """:func:`stack_keys`, and service name → its task definition in ``stack`` (built once: it may read a file)."""
     keys: dict[str, list[str]] = {}
+    specs: dict[str, Any] = {}
     problems = []
     services = _declarations(services)
     if undeclared := [service for service in services if stack not in service.stacks]:
@@ -66,7 +72,8 @@ def stack_keys(services: Sequence[Any], stack: str) -> dict[str, list[str]]:
         )
     for service in services:
         try:
-            for key in sorted(set(service.keys(service.spec(stack)).values())):
+            specs[service.name] = service.spec(stack)
+            for key in sorted(set(service.keys(specs[service.name]).values())):
                 keys.setdefault(key, []).append(service.name)
         except EcsReleaseError as error:
             problems += error.problems
@@ -74,7 +81,7 @@ def stack_keys(services: Sequence[Any], stack: str) -> dict[str, list[str]]:
         from .declare import DeclarationError
 
         raise DeclarationError(problems)
-    return keys
+    return keys, specs
 
 
 def stack_image_tags(services: Sequence[Any], stack: str, config: Mapping[str, Any] | None = None) -> dict[str, str]:
@@ -86,9 +93,12 @@ def stack_image_tags(services: Sequence[Any], stack: str, config: Mapping[str, A
     written (:func:`~components.stack_config.written_tag_problems`): Pulumi hands the program an
     unquoted ``webTag: 1.10`` as ``"1.1"``, which is refused with the fix, quoting it.
     """
+    return _image_tags(stack_keys(services, stack), stack, config)
+
+
+def _image_tags(keys: Mapping[str, list[str]], stack: str, config: Mapping[str, Any] | None) -> dict[str, str]:
     from .stack_config import program_config, project_keys, read_versions, written_tag_problems
 
-    keys = stack_keys(services, stack)
     written: dict[str, str] = {}
     if config is None:
         import pulumi
@@ -136,14 +146,15 @@ def prepare_services(
     from .service import check_tagged_service
     from .service_rules import duplicate_service_problems
 
-    tags = stack_image_tags(services, stack, config)
+    keys, specs = _keys_and_specs(services, stack)
+    tags = _image_tags(keys, stack, config)
     aws = coerce_settings(program_settings(f"stack {stack}: ") if aws is None else aws)
     if aws_profile:
         aws = aws.model_copy(update={"profile": aws_profile})
     prepared, problems, names, owners = [], [], [], {}
     for service in services:
         try:
-            args = service.args(stack, tags)
+            args = service.args(stack, tags, specs[service.name])
             args["aws"] = aws
             checked = check_tagged_service({**args, "cluster": "shared"} if shared_cluster else args)
         except EcsReleaseError as error:

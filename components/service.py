@@ -31,7 +31,7 @@ from .args import TaskDefinitionSettings as TaskDefinitionSettingsDict
 from .aws_clients import AwsConfigError, coerce_settings
 from .errors import EcsReleaseError, SpecFileError
 from .iam_policy import ECS_INFRASTRUCTURE_LB_POLICY, ecs_infrastructure_trust_policy
-from .images import tag_key
+from .images import container_tag_keys
 from .pinning import PreparedRelease, ReleasePolicy, mutable_tag_problems, prepare_release, resolve_with_pulumi
 from .retention import RevisionRetention
 from .rollout import ServiceRollout
@@ -108,12 +108,6 @@ class TaggedServicePlan:
     policy: ReleasePolicy
 
 
-def _image_keys(spec: TaskDefinitionSpec, given: Optional[Mapping[str, str]]) -> dict[str, str]:
-    keys = {c.name: tag_key(c.name) for c in spec.container_definitions if c.name}
-    keys.update(given or {})
-    return keys
-
-
 def check_tagged_service(args: TaggedServiceArgs, resolve=resolve_with_pulumi) -> TaggedServicePlan:
     """Validate ``args`` and plan the service, raising one :class:`EcsReleaseError` with every problem.
 
@@ -133,12 +127,13 @@ def check_tagged_service(args: TaggedServiceArgs, resolve=resolve_with_pulumi) -
     except SpecFileError as error:
         raise EcsReleaseError(error.problems + problems) from None
     tags = dict(args.get("image_tags") or {})
-    keys = _image_keys(spec, args.get("image_keys"))
+    cluster_given = args.get("cluster") is not None
+    keys = container_tag_keys((c.name for c in spec.container_definitions), args.get("image_keys"))
     project, stack = pulumi.get_project(), pulumi.get_stack()
     if policy is not None:
         problems += mutable_tag_problems(tags, keys, policy, stack)
     if settings is not None:
-        problems += settings_problems(spec, settings, "cluster" in args and args["cluster"] is not None)
+        problems += settings_problems(spec, settings, cluster_given)
     # Every rule of the spec, the tags and the settings, before any AWS call (pinning looks images up).
     unchecked = ReleasePolicy(production=False, pin_digests=False)  # its checks are in problems already
     release = prepare_release(spec, tags, keys, unchecked, project, stack)
@@ -148,7 +143,7 @@ def check_tagged_service(args: TaggedServiceArgs, resolve=resolve_with_pulumi) -
     if policy.pin_digests:
         release = prepare_release(spec, tags, keys, policy, project, stack, resolve)
         task = plan_task_definition(release.spec, release.versions, task_settings, region)
-    return TaggedServicePlan(plan_service(task, settings, "cluster" in args and args["cluster"] is not None), release, policy)
+    return TaggedServicePlan(plan_service(task, settings, cluster_given), release, policy)
 
 
 def _previous_identity(owner: pulumi.Resource, name: str, outer: Optional[pulumi.Resource]) -> ChildOptions:

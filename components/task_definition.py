@@ -29,6 +29,7 @@ from .iam_policy import (
     secret_references,
     statements_policy,
 )
+from .run_cache import for_this_run
 from .service_plan import TaskDefinitionPlan, coerce, plan_task_definition
 from .service_settings import TaskDefinitionSettings
 from .taskdef_file import spec_from_value
@@ -89,32 +90,28 @@ def parented(owner: pulumi.Resource) -> ChildOptions:
     return options
 
 
-_CONTEXT: dict[str, Any] = {"monitor": None, "outputs": {}}
-
-
-def account_context(owner: pulumi.Resource) -> pulumi.Output:
-    """``(region, account id, partition)`` of the AWS provider ``owner`` uses, looked up once per program run
-    and provider (three invokes a program, not three per service)."""
-    from pulumi.runtime.settings import get_monitor
-
-    monitor = get_monitor()
-    if _CONTEXT["monitor"] is not monitor:
-        _CONTEXT.update(monitor=monitor, outputs={})
+def _provider_context(owner: pulumi.Resource) -> tuple[pulumi.Output, pulumi.Output]:
+    """``(Output of (region, account id, partition), Output of region)`` of the AWS provider ``owner`` uses,
+    looked up once per program run and provider (three invokes a program, not three per service)."""
+    contexts = for_this_run("aws provider context")
     provider = owner.get_provider("aws::")
     key = id(provider) if provider is not None else None
-    if key not in _CONTEXT["outputs"]:
+    if key not in contexts:
         invoke = pulumi.InvokeOutputOptions(provider=provider) if provider is not None else None
         region = aws.get_region_output(opts=invoke).region
         context = pulumi.Output.all(region, aws.get_caller_identity_output(opts=invoke).account_id, aws.get_partition_output(opts=invoke).partition)
-        _CONTEXT["outputs"][key] = (context, region)
-    return _CONTEXT["outputs"][key][0]
+        contexts[key] = (context, region)
+    return contexts[key]
+
+
+def account_context(owner: pulumi.Resource) -> pulumi.Output:
+    """``(region, account id, partition)`` of the AWS provider ``owner`` uses, looked up once per program run."""
+    return _provider_context(owner)[0]
 
 
 def provider_region(owner: pulumi.Resource) -> pulumi.Output:
     """The region of the AWS provider ``owner`` uses, looked up once per program run and provider."""
-    account_context(owner)
-    provider = owner.get_provider("aws::")
-    return _CONTEXT["outputs"][id(provider) if provider is not None else None][1]
+    return _provider_context(owner)[1]
 
 
 def register_task_definition(

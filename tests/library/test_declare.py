@@ -116,3 +116,14 @@ def test_two_services_with_one_family_are_refused_naming_both(mocks):
         "within a cluster: give one of them another name",
     ]
     assert mocks.resources == []
+
+
+def test_prepare_services_builds_each_task_definition_once(mocks):
+    built = []
+
+    def task_definition(stack: str) -> TaskDefinitionSpec:
+        built.append(stack)
+        return TaskDefinitionSpec.model_validate(spec_document())
+
+    prepare_services([declaration(task_definition=task_definition)], "dev", config=TAGS)
+    assert built == ["dev"]
