@@ -27,12 +27,11 @@ from pulumi.runtime.rpc import _special_secret_sig, _special_sig_key
 from pulumi.runtime.settings import get_root_resource
 
 from .errors import EcsReleaseError, StackConfigError, model_problems
-from .service_mocks import mock_call, mock_outputs
+from .service_mocks import TASK_DEFINITION_TYPE, mock_call, mock_outputs
 from .stack_config import engine_value, override_problems, project_name, region_problem, stack_config
 
 ACCOUNT_ID = "123456789012"
 """The account the mock runtime pretends to be in (AWS's documentation account)."""
-TASK_DEFINITION_TYPE = "aws:ecs/taskDefinition:TaskDefinition"
 ECR_GET_IMAGE = "aws:ecr/getImage:getImage"
 T = TypeVar("T")
 

@@ -57,12 +57,11 @@ from typing import Any, Iterator, Mapping
 
 from .errors import EcsReleaseError
 from .images import ImageReference
+from .service_mocks import TASK_DEFINITION_TYPE
 
 Record = dict[str, Any]
 """``{"resources": [{"type", "name", "inputs"}, …], "outputs": {…}}``: what a program registered and exported."""
 ABSENT = "(absent)"
-TASK_DEFINITION_TYPE = "aws:ecs/taskDefinition:TaskDefinition"
-"""As :data:`components.offline.TASK_DEFINITION_TYPE`; that module imports Pulumi, which ``changed-stacks`` does without."""
 _IMAGE_TAG_PREFIX = "image."
 _SECRET_SIG_KEY, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 """How Pulumi's wire format marks a secret value: ``{sig key: secret sig, "value": …}``."""

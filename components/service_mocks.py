@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+TASK_DEFINITION_TYPE = "aws:ecs/taskDefinition:TaskDefinition"
+"""The type token of the task definition; here, beside the other tokens, in a module that imports no Pulumi."""
 DYNAMIC_PREFIX = "pulumi-python:dynamic"
 ROLLOUT_TYPE = "pulumi-python:dynamic:ServiceRollout"
 DEFAULT_VPC = "vpc-0defa17"
