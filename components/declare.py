@@ -136,7 +136,7 @@ class ServiceDeclaration(_Strict):
 
         self._settings(stack)
         source = self.task_definition
-        spec = source(stack) if callable(source) and not isinstance(source, (TaskDefinitionSpec, str, Path)) else spec_from_value(source)
+        spec = source(stack) if callable(source) and not isinstance(source, (TaskDefinitionSpec, str, Path)) else spec_from_value(source, f'service "{self.name}": task_definition')
         overrides = _merged_overrides(self.defaults.task_definition, self.stacks[stack].task_definition)
         return apply_overrides(spec, overrides, f'service "{self.name}", stack "{stack}": ')
 

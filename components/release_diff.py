@@ -699,6 +699,16 @@ _RECORDED: dict[tuple[str, str, str], str] = {}
 """(commit, project prefix, stack) → the record, as JSON: a commit never changes, so it is recorded once per process."""
 
 
+def _inside_the_tree(member: tarfile.TarInfo, destination: str) -> tarfile.TarInfo | None:
+    """tarfile's ``data`` filter, skipping what it refuses instead of failing the extraction: a committed link
+    to an absolute path or out of the tree (a virtualenv's ``bin/python3``) is no part of the program, and
+    is never followed."""
+    try:
+        return tarfile.data_filter(member, destination)
+    except tarfile.FilterError:
+        return None
+
+
 def record_sides(
     project_dir: Path, stack: str, overrides: Mapping[str, str], git_ref: GitRef, isolated: bool
 ) -> tuple[Record, Record]:
@@ -719,7 +729,7 @@ def record_sides(
                 raise ReleaseDiffError(f"git archive {git_ref.ref}: {reason}")
             temporary = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="ecs-release-ref-")))
             with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-                tar.extractall(temporary / "tree", filter="data")
+                tar.extractall(temporary / "tree", filter=_inside_the_tree)
             tree = temporary / "tree" / git_ref.prefix
             if not (tree / "Pulumi.yaml").is_file():
                 raise ReleaseDiffError(f"{git_ref.ref} has no Pulumi project at {git_ref.prefix or '.'}; pick a later ref")

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from components.declare import DeclarationError, ServiceDeclaration, TaskDefinitionOverrides, apply_overrides
-from components.errors import StackConfigError
+from components.errors import EcsReleaseError, StackConfigError
 from components.program import prepare_services, stack_image_tags, stack_keys
 from components.service_settings import ServiceSettings
 from components.spec import TaskDefinitionSpec
@@ -127,3 +127,11 @@ def test_prepare_services_builds_each_task_definition_once(mocks):
 
     prepare_services([declaration(task_definition=task_definition)], "dev", config=TAGS)
     assert built == ["dev"]
+
+
+def test_a_bad_task_definition_document_is_named_by_its_service():
+    document = spec_document()
+    document["containerDefinitions"][0]["memoryReservation"] = "lots"
+    with pytest.raises(EcsReleaseError) as raised:
+        stack_keys([declaration(task_definition=document)], "dev")
+    assert raised.value.problems[0].startswith('service "web": task_definition: containerDefinitions[0].memoryReservation:')

@@ -371,3 +371,13 @@ def test_a_version_change_is_an_image_line_and_never_a_check_problem(old, new, c
     assert sum(len(diff.images) for diff in diffs) == (old != new)
     changed = diff_sides(side_from_record(versioned(old)), side_from_record(versioned(new, memory="2048")))
     assert non_image_changes(changed) == ["web-taskdef.memory: (absent) → 2048"]
+
+
+def test_a_committed_link_out_of_the_tree_is_skipped_not_fatal(repo):
+    """A committed virtualenv links bin/python3 to an absolute path; the ref's tree is extracted without it."""
+    (repo / "venv" / "bin").mkdir(parents=True)
+    (repo / "venv" / "bin" / "python3").symlink_to("/usr/bin/python3")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a virtualenv committed by mistake")
+    replace_in(repo / "stacks" / "Pulumi.prod.yaml", 'apiTag: "2.0.0"', 'apiTag: "2.0.1"')
+    assert check_command(repo, "prod", "HEAD") == ("ok: stack prod changes only image tags or digests since HEAD (2 images changed)", 0)
